@@ -1,0 +1,48 @@
+import { formatClassificationReport } from "@cxrlab/core/metrics";
+import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
+import type { TrainOutcome } from "@cxrlab/core/train/trainer";
+import { formatDuration } from "../progress-bar.ts";
+
+export function printTrainOutcome(result: TrainOutcome, artifacts: RunArtifacts, json: boolean): void {
+  const { evaluation: m } = result;
+  if (json) {
+    console.log(
+      JSON.stringify({
+        runDir: result.runDir,
+        status: result.status,
+        backend: result.backend.name,
+        preset: result.config.preset,
+        config: result.config,
+        summary: result.summary,
+        classNames: result.classNames,
+        counts: result.counts,
+        testSource: result.testSource,
+        prefixCached: result.prefixCached,
+        history: result.history,
+        bestEpoch: result.bestEpoch,
+        metrics: m,
+        accuracy: m?.accuracy ?? null,
+        loss: m?.loss ?? null,
+        timings: result.timings,
+        skipped: result.skipped,
+        files: artifacts,
+      }),
+    );
+    return;
+  }
+  const total = Object.values(result.timings).reduce((a, b) => a + b, 0);
+  console.log(`\nrun ${result.status}: ${result.runDir}`);
+  console.log(
+    `backend ${result.backend.name}; images train ${result.counts.train}, validation ${result.counts.validation}, ` +
+      `test ${result.counts.test} (${result.testSource}); time ${formatDuration(total)}`,
+  );
+  if (result.bestEpoch)
+    console.log(`best epoch (${result.config.training.checkpointMonitor}): ${result.bestEpoch}`);
+  if (m) {
+    console.log(`\ntest accuracy ${(m.accuracy * 100).toFixed(3)}%  loss ${m.loss.toFixed(5)}\n`);
+    console.log(formatClassificationReport(m.report, 5));
+  }
+  for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
+  console.log("files:");
+  for (const [name, file] of Object.entries(artifacts)) if (file) console.log(`  ${name.padEnd(18)} ${file}`);
+}

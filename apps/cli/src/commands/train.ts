@@ -1,0 +1,212 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { BackendName } from "@cxrlab/core/backend/select";
+import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil } from "@cxrlab/core/config";
+import { experimentConfigSchema } from "@cxrlab/core/config";
+import { sharedPaths } from "@cxrlab/core/paths";
+import { isPresetName, PRESET_NAMES, resolveConfig } from "@cxrlab/core/presets";
+import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
+import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
+import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
+import { type Command, Option } from "commander";
+import {
+  backendName,
+  existingDir,
+  fraction,
+  freezeUntil,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+} from "../options.ts";
+import { createProgressBar } from "../progress-bar.ts";
+import { printTrainOutcome } from "./train-output.ts";
+
+export interface TrainFlags {
+  preset: string;
+  data?: string;
+  test?: string;
+  weights?: string;
+  epochs?: number;
+  batchSize?: number;
+  microBatchSize?: number;
+  lr?: number;
+  momentum?: number;
+  freezeUntil?: FreezeUntil;
+  imageSize?: number;
+  seed?: number;
+  views?: number;
+  validationSplit?: number;
+  testSplit?: number;
+  cachePrefix?: boolean;
+  name?: string;
+  classes?: string;
+  limitPerClass?: number;
+  out: string;
+  backend?: BackendName;
+  resume?: string;
+  skipBad?: boolean;
+  json?: boolean;
+}
+
+export function addTrainOptions(cmd: Command, defaults: { preset: string; data?: string }): Command {
+  return cmd
+    .addOption(
+      new Option("--preset <name>", "starting configuration").choices(PRESET_NAMES).default(defaults.preset),
+    )
+    .option("--data <dir>", "training folder, one sub-folder per class", defaults.data)
+    .option("--test <dir>", "test folder (default: a held-out part of --data)")
+    .option(
+      "--weights <path|url|none>",
+      "ImageNet weights: TF.js folder/model.json or Keras .h5 (none: random init)",
+    )
+    .option("--epochs <n>", "epochs", positiveInt)
+    .option("--batch-size <n>", "batch size", positiveInt)
+    .option("--micro-batch-size <n>", "images per forward/backward pass (gradients accumulate)", positiveInt)
+    .option("--lr <rate>", "SGD learning rate", positiveNumber)
+    .option("--momentum <m>", "SGD momentum (0 = plain SGD)", fraction)
+    .option(
+      "--freeze-until <n|all>",
+      "freeze layers [0, n); 0 = fine-tune all; all = whole backbone",
+      freezeUntil,
+    )
+    .option("--image-size <px>", "input size", positiveInt)
+    .option("--seed <n>", "random seed", nonNegativeInt)
+    .option("--views <k>", "augmented views cached per training image", positiveInt)
+    .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
+    .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
+    .option("--no-cache-prefix", "train through the frozen layers every step instead of caching their output")
+    .option("--name <name>", "run name (default: the preset's)")
+    .option("--classes <list>", "comma-separated class folders to use, in label order")
+    .option("--limit-per-class <n>", "use only the first n images of each class (smoke runs)", positiveInt)
+    .option("--out <dir>", "folder that holds run folders", "runs")
+    .option("--backend <name>", "force a TensorFlow.js backend", backendName)
+    .option("--resume <runDir>", "continue an interrupted run from its last finished epoch")
+    .option("--skip-bad", "leave unreadable images out (listed in the report) instead of stopping")
+    .option("--json", "print the result as JSON on stdout");
+}
+
+export function registerTrainCommand(program: Command): void {
+  addTrainOptions(program.command("train").description("train a classifier and evaluate it"), {
+    preset: "reference",
+  }).action(async (flags: TrainFlags) => {
+    const outcome = await runTraining(flags);
+    printTrainOutcome(outcome.result, outcome.artifacts, flags.json ?? false);
+    if (outcome.result.status !== "succeeded") process.exitCode = 130;
+  });
+}
+
+function configFromFlags(flags: TrainFlags): ExperimentConfig {
+  if (!isPresetName(flags.preset)) throw new Error(`unknown preset ${flags.preset}`);
+  const overrides: ExperimentConfigInput = {
+    ...(flags.name ? { name: flags.name } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    preprocessing: { ...(flags.imageSize ? { imageSize: flags.imageSize } : {}) },
+    augmentation: { ...(flags.views ? { cachedViews: flags.views } : {}) },
+    split: {
+      ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
+      ...(flags.testSplit !== undefined ? { testSplit: flags.testSplit } : {}),
+    },
+    training: {
+      ...(flags.epochs ? { epochs: flags.epochs } : {}),
+      ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
+      ...(flags.microBatchSize ? { microBatchSize: flags.microBatchSize } : {}),
+      ...(flags.freezeUntil !== undefined ? { freezeUntil: flags.freezeUntil } : {}),
+      ...(flags.cachePrefix === false ? { cachePrefix: false } : {}),
+      optimizer: {
+        ...(flags.lr ? { learningRate: flags.lr } : {}),
+        ...(flags.momentum !== undefined ? { momentum: flags.momentum } : {}),
+      },
+    },
+  };
+  return resolveConfig(flags.preset, overrides);
+}
+
+function resolveWeights(flag: string | undefined): string | null {
+  if (flag === "none") return null;
+  if (flag) {
+    if (!/^https?:\/\//.test(flag) && !existsSync(flag))
+      throw new Error(`--weights ${flag}: no such file or folder`);
+    return flag;
+  }
+  const bundled = sharedPaths.imagenetWeights();
+  if (!existsSync(bundled)) {
+    throw new Error(
+      `no ImageNet weights at ${bundled}; pass --weights PATH (Keras .h5 or TF.js folder) or --weights none`,
+    );
+  }
+  return bundled;
+}
+
+interface RunInfo {
+  data: string;
+  test?: string;
+  weights: string | null;
+  classes?: string[];
+  limitPerClass?: number;
+}
+
+/** Trains as the flags say (or resumes a run), writes the run folder and returns what it wrote. */
+export async function runTraining(flags: TrainFlags) {
+  let config: ExperimentConfig;
+  let runDir: string;
+  let info: RunInfo;
+  if (flags.resume) {
+    runDir = existingDir("--resume", flags.resume);
+    config = experimentConfigSchema.parse(await readJson(path.join(runDir, "config.json"), "run config"));
+    info = await readJson<RunInfo>(path.join(runDir, "inputs.json"), "run inputs");
+  } else {
+    if (!flags.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
+    config = configFromFlags(flags);
+    info = {
+      data: path.resolve(existingDir("--data", flags.data)),
+      ...(flags.test ? { test: path.resolve(existingDir("--test", flags.test)) } : {}),
+      weights: resolveWeights(flags.weights),
+      ...(flags.classes ? { classes: flags.classes.split(",").map((c) => c.trim()) } : {}),
+      ...(flags.limitPerClass ? { limitPerClass: flags.limitPerClass } : {}),
+    };
+    runDir = await createRunDir(flags.out, config.name);
+    await writeJson(path.join(runDir, "config.json"), config);
+    await writeJson(path.join(runDir, "inputs.json"), info);
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(`run folder: ${runDir}`);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    log("\nstopping after this batch (Ctrl-C again to quit at once)...");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  await writeRunStatus(runDir, "running", { name: config.name, preset: config.preset });
+  let result: TrainOutcome;
+  try {
+    result = await train({
+      config,
+      data: {
+        dataDir: info.data,
+        ...(info.test ? { testDir: info.test } : {}),
+        ...(info.classes ? { classNames: info.classes } : {}),
+        ...(info.limitPerClass ? { limitPerClass: info.limitPerClass } : {}),
+      },
+      weights: info.weights,
+      runDir,
+      ...(flags.backend ? { backend: flags.backend } : {}),
+      resume: Boolean(flags.resume),
+      skipBad: flags.skipBad ?? false,
+      signal: controller.signal,
+      onProgress: createProgressBar(),
+      log,
+    });
+  } catch (err) {
+    await writeRunStatus(runDir, "failed", {
+      name: config.name,
+      preset: config.preset,
+      error: (err as Error).message,
+    });
+    throw err;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const artifacts = await writeRunArtifacts(result);
+  return { result, artifacts };
+}

@@ -1,0 +1,27 @@
+import { readEnv } from "@cxrlab/core/env";
+import { Command, CommanderError } from "commander";
+import { registerDemoCommand } from "./commands/demo.ts";
+import { registerEvaluateCommand } from "./commands/evaluate.ts";
+import { registerModelCommand } from "./commands/model.ts";
+import { registerPredictCommand } from "./commands/predict.ts";
+import { registerTrainCommand } from "./commands/train.ts";
+
+const program = new Command("cxrlab")
+  .description("CXR Lab: train, check and use chest X-ray classifiers")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerTrainCommand(program);
+registerEvaluateCommand(program);
+registerPredictCommand(program);
+registerModelCommand(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  console.error(`cxrlab: ${(err as Error).message}`);
+  if (readEnv().CXRLAB_DEBUG) console.error((err as Error).stack);
+  process.exit(1);
+}

@@ -1,0 +1,64 @@
+import { createRequire } from "node:module";
+import * as tf from "@tensorflow/tfjs";
+
+export const BACKENDS = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Package that registers each backend; tfjs-node and -node-gpu both register "tensorflow". */
+const PACKAGES: Record<BackendName, string | null> = {
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
+  tensorflow: "@tensorflow/tfjs-node",
+  wasm: "@tensorflow/tfjs-backend-wasm",
+  cpu: null,
+};
+
+export interface BackendInfo {
+  name: BackendName;
+  /** The tfjs backend id now active. */
+  tfBackend: string;
+  package: string;
+  /** Backends tried before this one, with why each was passed over. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const require = createRequire(import.meta.url);
+let active: BackendInfo | null = null;
+
+async function tryBackend(name: BackendName): Promise<void> {
+  const pkg = PACKAGES[name];
+  if (pkg) require(pkg);
+  const id = name === "tensorflow-gpu" ? "tensorflow" : name;
+  if (!(await tf.setBackend(id))) throw new Error(`tf.setBackend("${id}") failed`);
+  await tf.ready();
+}
+
+/**
+ * Activates the fastest backend that loads (GPU TensorFlow, CPU TensorFlow, WebAssembly, pure JS),
+ * or exactly `force` when given. Idempotent: later calls return the backend already chosen.
+ */
+export async function selectBackend(force?: BackendName): Promise<BackendInfo> {
+  if (active && (!force || active.name === force)) return active;
+  const order = force ? [force] : BACKENDS;
+  const skipped: BackendInfo["skipped"] = [];
+  for (const name of order) {
+    try {
+      await tryBackend(name);
+      if (name === "wasm") (await import("./wasm-gradients.ts")).registerWasmGradientKernels();
+      active = { name, tfBackend: tf.getBackend(), package: PACKAGES[name] ?? "@tensorflow/tfjs", skipped };
+      return active;
+    } catch (err) {
+      const reason = (err as Error).message.split("\n")[0] ?? "failed to load";
+      if (force) throw new Error(`backend "${force}" is not available here: ${reason}`);
+      skipped.push({ name, reason });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be loaded: ${JSON.stringify(skipped)}`);
+}
+
+export function activeBackend(): BackendInfo | null {
+  return active;
+}
+
+export function describeBackend(info: BackendInfo): string {
+  return `backend: ${info.name} (${info.package})`;
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+export const ARCHITECTURES = ["densenet121", "densenet169", "densenet201"] as const;
+export const architectureSchema = z.enum(ARCHITECTURES);
+export type Architecture = z.infer<typeof architectureSchema>;
+
+/** `0` fine-tunes everything, `"all"` freezes the whole backbone, N freezes layers [0, N). */
+export const freezeUntilSchema = z.union([z.number().int().min(0), z.literal("all")]);
+export type FreezeUntil = z.infer<typeof freezeUntilSchema>;
+
+export const resizeMethodSchema = z.enum(["nearest", "bilinear"]);
+export type ResizeMethod = z.infer<typeof resizeMethodSchema>;
+
+export const preprocessingSchema = z.object({
+  imageSize: z.number().int().min(32).max(1024).default(256),
+  resize: resizeMethodSchema.default("nearest"),
+  /** Multiplies raw 0..255 values (Keras `rescale`). */
+  rescale: z
+    .number()
+    .positive()
+    .default(1 / 255),
+  /**
+   * `none`: rescale only (the notebook). `imagenet`: Keras DenseNet's own preprocessing (torch
+   * mode: per-channel ImageNet mean and std after rescale). `featurewise`: subtract the
+   * per-channel mean fitted on the training images (what the notebook meant to do).
+   */
+  normalization: z.enum(["none", "imagenet", "featurewise"]).default("none"),
+});
+export type PreprocessingConfig = z.infer<typeof preprocessingSchema>;
+
+export const augmentationSchema = z.object({
+  /** Keras `zoom_range`: scale drawn uniformly from [1 - z, 1 + z] per axis. */
+  zoomRange: z.number().min(0).max(0.5).default(0.07),
+  horizontalFlip: z.boolean().default(false),
+  /** The notebook built its validation subset from the augmenting generator. */
+  augmentValidation: z.boolean().default(true),
+  /** Augmented views cached per training image when the frozen prefix is cached. */
+  cachedViews: z.number().int().min(1).max(64).default(4),
+});
+export type AugmentationConfig = z.infer<typeof augmentationSchema>;
+
+export const splitSchema = z.object({
+  /** Fraction of the training folder held out for validation. */
+  validationSplit: z.number().min(0).max(0.5).default(0.08),
+  /** `keras`: the first fraction of each class in sorted file order; `stratified`: seeded shuffle per class. */
+  mode: z.enum(["keras", "stratified"]).default("keras"),
+  /** Fraction held out as the test set when no separate test folder is given. */
+  testSplit: z.number().min(0).max(0.5).default(0.25),
+});
+export type SplitConfig = z.infer<typeof splitSchema>;
+
+export const optimizerSchema = z.object({
+  type: z.literal("sgd").default("sgd"),
+  learningRate: z.number().positive().default(0.1),
+  momentum: z.number().min(0).max(0.999).default(0),
+  nesterov: z.boolean().default(false),
+});
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+
+export const headSchema = z.object({
+  denseUnits: z.array(z.number().int().positive()).default([512, 64]),
+  dropout: z.number().min(0).max(0.9).default(0.3),
+});
+export type HeadConfig = z.infer<typeof headSchema>;
+
+export const trainingSchema = z.object({
+  epochs: z.number().int().min(1).default(10),
+  batchSize: z.number().int().min(1).default(32),
+  /** Largest batch run through the network at once; gradients are accumulated up to batchSize. */
+  microBatchSize: z.number().int().min(1).default(32),
+  freezeUntil: freezeUntilSchema.default(369),
+  optimizer: optimizerSchema.default(optimizerSchema.parse({})),
+  /** Keras `steps_per_epoch = samples // batch_size`: drop the last partial batch. */
+  dropRemainder: z.boolean().default(true),
+  /** Compute the frozen prefix once per image and view, then train only the rest. */
+  cachePrefix: z.boolean().default(true),
+  checkpointMonitor: z.enum(["val_loss", "val_accuracy"]).default("val_loss"),
+  /**
+   * How trainable BatchNormalization layers normalise while training. `batch`: batch statistics,
+   * updating the moving averages (Keras' default). `moving`: the moving statistics, as at inference
+   * (Keras' transfer-learning advice: small batches give noisy statistics that the model then
+   * never sees at test time). Frozen BatchNormalization layers always use the moving statistics.
+   */
+  batchNormStatistics: z.enum(["batch", "moving"]).default("batch"),
+});
+export type TrainingConfig = z.infer<typeof trainingSchema>;
+
+export const experimentConfigSchema = z.object({
+  name: z.string().min(1).default("experiment"),
+  preset: z.string().default("custom"),
+  architecture: architectureSchema.default("densenet169"),
+  seed: z.number().int().min(0).default(42),
+  preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
+  augmentation: augmentationSchema.default(augmentationSchema.parse({})),
+  split: splitSchema.default(splitSchema.parse({})),
+  head: headSchema.default(headSchema.parse({})),
+  training: trainingSchema.default(trainingSchema.parse({})),
+});
+export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;
+/** What a user may write: every field optional, nested. */
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;

@@ -1,0 +1,24 @@
+export { augmentImage, flipHorizontal, randomZoom, zoomImage } from "./augment.ts";
+export { type Batch, type BatchStream, type StreamBatchesOptions, streamBatches } from "./batches.ts";
+export { decodeBmp, isBmp, type RgbImage } from "./bmp.ts";
+export { type DecodeOptions, decodeImage, ImageDecodeError } from "./decode.ts";
+export {
+  IMAGE_EXTENSIONS,
+  type ImageDirectory,
+  type ImageRecord,
+  isImageFile,
+  type ListImageDirectoryOptions,
+  listImageDirectory,
+  listImageFiles,
+  type SkippedFile,
+} from "./directory.ts";
+export {
+  type ChannelMean,
+  type FitFeaturewiseMeanOptions,
+  fitFeaturewiseMean,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  normalizePixels,
+} from "./normalize.ts";
+export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
+export { kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** Every environment variable CXR Lab reads, validated in one place. */
+const envSchema = z.object({
+  /** Folder holding `data/` and `weights/` (default: `../shared` beside the checkout). */
+  CXRLAB_SHARED: z.string().min(1).optional(),
+  /** Cache for downloaded weights (default: ~/.cache/cxrlab). */
+  CXRLAB_CACHE: z.string().min(1).optional(),
+  /** Print stack traces with CLI errors. */
+  CXRLAB_DEBUG: z
+    .string()
+    .optional()
+    .transform((v) => v !== undefined && v !== "" && v !== "0"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Read at call time, so tests and child processes can set variables before use. */
+export function readEnv(): Env {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid environment: ${issues}`);
+  }
+  return parsed.data;
+}

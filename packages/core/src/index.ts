@@ -1,0 +1,3 @@
+export * from "./config.ts";
+export * from "./labels.ts";
+export * from "./presets.ts";

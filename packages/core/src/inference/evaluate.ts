@@ -1,0 +1,50 @@
+import { listImageDirectory } from "../data/index.ts";
+import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts";
+import { checkImages } from "../train/inputs.ts";
+import { predictRecords } from "../train/predict.ts";
+import type { ProgressListener } from "../train/progress.ts";
+import { loadModelForInference } from "./load.ts";
+import { type ImagePrediction, toImagePredictions } from "./predict.ts";
+
+export interface EvaluateOptions {
+  model: string;
+  dataDir: string;
+  batchSize?: number;
+  skipBad?: boolean;
+  onProgress?: ProgressListener;
+}
+
+export interface EvaluateResult {
+  modelDir: string;
+  dataDir: string;
+  classNames: string[];
+  metrics: EvaluationMetrics;
+  predictions: ImagePrediction[];
+  skipped: { path: string; reason: string }[];
+}
+
+/** Scores a saved model on a labelled folder laid out like the training data. */
+export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateResult> {
+  const { model, meta, loader, modelDir } = await loadModelForInference(options.model);
+  const data = await listImageDirectory(options.dataDir, { classNames: meta.classNames });
+  const checked = await checkImages(data.records, loader, {
+    skipBad: options.skipBad ?? false,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const probs = await predictRecords(model, checked.good, loader, {
+    batchSize: options.batchSize ?? 8,
+    phase: "test",
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const labels = checked.good.map((r) => r.label);
+  const metrics = evaluatePredictions({ probabilities: probs, labels, classNames: meta.classNames });
+  model.dispose();
+  return {
+    modelDir,
+    dataDir: options.dataDir,
+    classNames: meta.classNames,
+    metrics,
+    predictions: toImagePredictions(checked.good, probs, meta.classNames),
+    skipped: checked.bad,
+  };
+}

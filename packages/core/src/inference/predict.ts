@@ -1,0 +1,81 @@
+import { stat } from "node:fs/promises";
+import { type ImageRecord, listImageFiles } from "../data/index.ts";
+import { checkImages } from "../train/inputs.ts";
+import { predictRecords } from "../train/predict.ts";
+import type { ProgressListener } from "../train/progress.ts";
+import { loadModelForInference } from "./load.ts";
+
+export interface ImagePrediction {
+  path: string;
+  /** The true label's index when known (images from a labelled folder). */
+  label: number | null;
+  predicted: number;
+  predictedClass: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+}
+
+export function toImagePredictions(
+  records: { path: string; label?: number }[],
+  probs: Float32Array,
+  classNames: string[],
+): ImagePrediction[] {
+  const k = classNames.length;
+  return records.map((r, i) => {
+    const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+    const predicted = p.reduce((best, v, j) => (v > p[best]! ? j : best), 0);
+    return {
+      path: r.path,
+      label: r.label ?? null,
+      predicted,
+      predictedClass: classNames[predicted]!,
+      confidence: p[predicted]!,
+      probabilities: Object.fromEntries(classNames.map((c, j) => [c, p[j]!])),
+    };
+  });
+}
+
+export interface PredictOptions {
+  model: string;
+  /** Image files, or folders whose images are all predicted. */
+  inputs: string[];
+  batchSize?: number;
+  skipBad?: boolean;
+  onProgress?: ProgressListener;
+}
+
+export interface PredictResult {
+  modelDir: string;
+  classNames: string[];
+  predictions: ImagePrediction[];
+  skipped: { path: string; reason: string }[];
+}
+
+export async function predictImages(options: PredictOptions): Promise<PredictResult> {
+  const paths: string[] = [];
+  for (const input of options.inputs) {
+    const info = await stat(input).catch(() => {
+      throw new Error(`image not found: ${input}`);
+    });
+    paths.push(...(info.isDirectory() ? await listImageFiles(input) : [input]));
+  }
+  if (paths.length === 0) throw new Error(`no images found in ${options.inputs.join(", ")}`);
+  const { model, meta, loader, modelDir } = await loadModelForInference(options.model);
+  const records: ImageRecord[] = paths.map((p) => ({ path: p, label: -1, className: "" }));
+  const checked = await checkImages(records, loader, {
+    skipBad: options.skipBad ?? false,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const probs = await predictRecords(model, checked.good, loader, {
+    batchSize: options.batchSize ?? 8,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  model.dispose();
+  const unlabeled = checked.good.map((r) => ({ path: r.path }));
+  return {
+    modelDir,
+    classNames: meta.classNames,
+    predictions: toImagePredictions(unlabeled, probs, meta.classNames),
+    skipped: checked.bad,
+  };
+}

@@ -1,0 +1,24 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readEnv } from "./env.ts";
+
+/** The repository root (three levels above this file). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Data and weights shared beside the checkout (`../shared`), or `$CXRLAB_SHARED`. */
+export function sharedDir(): string {
+  return path.resolve(readEnv().CXRLAB_SHARED ?? path.join(REPO_ROOT, "..", "shared"));
+}
+
+export const sharedPaths = {
+  sample: () => path.join(sharedDir(), "data", "cxr-sample"),
+  devTrain: () => path.join(sharedDir(), "data", "cxr-dev", "Train"),
+  devTest: () => path.join(sharedDir(), "data", "cxr-dev", "Test"),
+  imagenetWeights: () => path.join(sharedDir(), "weights", "keras-densenet169-tfjs"),
+};
+
+export function assertExists(p: string, what: string): string {
+  if (!existsSync(p)) throw new Error(`${what} not found: ${p}`);
+  return p;
+}

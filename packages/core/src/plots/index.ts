@@ -1,0 +1,5 @@
+export { type ConfusionMatrixOptions, confusionMatrixSvg } from "./confusion-matrix.ts";
+export { type ReliabilityDiagramOptions, reliabilityDiagramSvg } from "./reliability-diagram.ts";
+export { type RocCurvesOptions, rocCurvesSvg } from "./roc-curves.ts";
+export { type CurvePoint, type TrainingCurvesOptions, trainingCurvesSvg } from "./training-curves.ts";
+export { renderPng, type WrittenPlot, writePlot } from "./write.ts";

@@ -1,0 +1,69 @@
+import * as tf from "@tensorflow/tfjs";
+import type { ImageRecord } from "../data/index.ts";
+import type { Rng } from "../random.ts";
+import type { InputLoader } from "./inputs.ts";
+import { PhaseMeter, type ProgressListener } from "./progress.ts";
+
+/**
+ * Frozen-prefix outputs, one block per view: `views[v]` holds, for every record in order, the
+ * prefix output of view v (flattened). View 0 is unaugmented when `augment` is false.
+ */
+export interface FeatureStore {
+  shape: number[];
+  size: number;
+  count: number;
+  views: Float32Array[];
+}
+
+export interface FeatureOptions {
+  views: number;
+  augment: boolean;
+  rng: Rng;
+  batchSize: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the frozen prefix once per image and view. The prefix is a fixed function of its input
+ * (frozen weights, BatchNormalization in inference mode), so training the rest on these outputs is
+ * the same computation as training the whole network, at a fraction of the cost.
+ */
+export async function computeFeatures(
+  prefix: tf.LayersModel,
+  records: ImageRecord[],
+  loader: InputLoader,
+  options: FeatureOptions,
+): Promise<FeatureStore> {
+  const shape = (prefix.outputs[0]!.shape as number[]).slice(1);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const views = Array.from({ length: options.views }, () => new Float32Array(records.length * size));
+  const meter = new PhaseMeter(options.onProgress, { phase: "cache", total: records.length * options.views });
+  for (let v = 0; v < options.views; v++) {
+    const viewRng = options.rng.fork();
+    for (const batch of loader.batches(records, options.batchSize, options.augment ? viewRng : undefined)) {
+      const { x, start, count } = await batch;
+      options.signal?.throwIfAborted();
+      const out = tf.tidy(() => prefix.predict(x) as tf.Tensor);
+      views[v]!.set(out.dataSync(), start * size);
+      tf.dispose([out, x]);
+      meter.advance(count);
+    }
+  }
+  return { shape, size, count: records.length, views };
+}
+
+/** A batch of stored features as a tensor, each record from the view chosen for it. */
+export function gatherFeatures(
+  store: FeatureStore,
+  indices: ArrayLike<number>,
+  viewOf: (i: number) => number,
+): tf.Tensor {
+  const out = new Float32Array(indices.length * store.size);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    const view = store.views[viewOf(i)]!;
+    out.set(view.subarray(r * store.size, (r + 1) * store.size), i * store.size);
+  }
+  return tf.tensor(out, [indices.length, ...store.shape]);
+}

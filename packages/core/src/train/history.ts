@@ -1,0 +1,23 @@
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/** Index into `history` of the best epoch by the monitored metric (Keras ModelCheckpoint semantics). */
+export function bestEpochIndex(
+  history: readonly Pick<EpochRecord, "valLoss" | "valAccuracy">[],
+  monitor: "val_loss" | "val_accuracy",
+): number {
+  let best = -1;
+  history.forEach((h, i) => {
+    const b = history[best];
+    if (!b) best = Number.isFinite(h.valLoss) ? i : best;
+    else if (monitor === "val_loss" ? h.valLoss < b.valLoss : h.valAccuracy > b.valAccuracy) best = i;
+  });
+  return best;
+}

@@ -1,0 +1,391 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
+import type { ExperimentConfig } from "../config.ts";
+import { fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
+import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts";
+import { buildDenseNet } from "../model/densenet.ts";
+import { seedDropoutLayers } from "../model/dropout.ts";
+import { freezeLayers } from "../model/freeze.ts";
+import { seededInitialize } from "../model/init.ts";
+import { saveModel } from "../model/io.ts";
+import { sliceModelFrom, sliceModelUntil } from "../model/slice.ts";
+import { type ModelSummary, resolveFreezeUntil, summarizeModel } from "../model/summary.ts";
+import { createRng, shuffleInPlace } from "../random.ts";
+import { applyImageNetWeights, loadWeightSource } from "../weights/index.ts";
+import { loadTensors, mutableWeights, restoreWeights, saveTensors, snapshotWeights } from "./checkpoint.ts";
+import { type DatasetSources, type DatasetSplits, prepareDataset } from "./dataset.ts";
+import { computeFeatures, type FeatureStore, gatherFeatures } from "./features.ts";
+import { bestEpochIndex, type EpochRecord } from "./history.ts";
+import { checkImages, createInputLoader } from "./inputs.ts";
+import { predictRecords } from "./predict.ts";
+import { PhaseMeter, type ProgressListener } from "./progress.ts";
+import { createOptimizer, predictProbabilities, trainStep } from "./step.ts";
+
+export interface TrainOptions {
+  config: ExperimentConfig;
+  data: DatasetSources;
+  /** ImageNet weights (folder, model.json, .h5 or URL); null trains from a seeded random start. */
+  weights: string | null;
+  runDir: string;
+  backend?: BackendName;
+  resume?: boolean;
+  skipBad?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  log?: (line: string) => void;
+}
+
+export interface TestPrediction {
+  path: string;
+  label: number;
+  predicted: number;
+  probabilities: number[];
+}
+
+export interface TrainOutcome {
+  status: "succeeded" | "interrupted";
+  runDir: string;
+  config: ExperimentConfig;
+  backend: BackendInfo;
+  summary: ModelSummary;
+  classNames: string[];
+  counts: { train: number; validation: number; test: number };
+  testSource: DatasetSplits["testSource"];
+  skipped: { path: string; reason: string }[];
+  ignored: { path: string; reason: string }[];
+  prefixCached: boolean;
+  history: EpochRecord[];
+  bestEpoch: number | null;
+  evaluation: EvaluationMetrics | null;
+  testPredictions: TestPrediction[];
+  featurewiseMean: number[] | null;
+  timings: Record<string, number>;
+  modelDir: string | null;
+}
+
+interface ResumeState {
+  epochsDone: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+}
+
+const CHECKPOINT = "checkpoint";
+
+/**
+ * Trains the classifier as the config says and evaluates the best-val_loss weights on the test set.
+ * With a frozen prefix and `cachePrefix`, the prefix runs once per image and cached view and only
+ * the rest of the network is trained. After every epoch the trainable weights, the optimizer state
+ * and the history are checkpointed, so an interrupted run resumes from its last finished epoch.
+ */
+export async function train(options: TrainOptions): Promise<TrainOutcome> {
+  const { config, runDir, onProgress, signal } = options;
+  const log = options.log ?? (() => {});
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+  await mkdir(runDir, { recursive: true });
+
+  const backend = await selectBackend(options.backend);
+  log(describeBackend(backend));
+  const splits = await prepareDataset(config, options.data);
+  const { classNames } = splits;
+  const rng = createRng(config.seed);
+
+  const model = buildDenseNet({
+    architecture: config.architecture,
+    imageSize: config.preprocessing.imageSize,
+    numClasses: classNames.length,
+    head: config.head,
+  });
+  seededInitialize(model, rng.fork());
+  if (options.weights) {
+    const weights = await time("loadWeights", () => loadWeightSource(options.weights!));
+    applyImageNetWeights(model, weights);
+    log(`weights: ${options.weights}`);
+  }
+  const freezeUntil = resolveFreezeUntil(
+    config.training.freezeUntil,
+    config.architecture,
+    model.layers.length,
+  );
+  freezeLayers(model, freezeUntil, config.training.batchNormStatistics);
+  seedDropoutLayers(model, rng.fork());
+  const summary = summarizeModel(model, config.architecture, config.preprocessing.imageSize, freezeUntil);
+
+  const featurewiseMean =
+    config.preprocessing.normalization === "featurewise"
+      ? [...(await time("fitMean", () => fitFeaturewiseMean(splits.train, config.preprocessing)))]
+      : null;
+  const loader = createInputLoader({
+    preprocessing: config.preprocessing,
+    augmentation: config.augmentation,
+    ...(featurewiseMean ? { featurewiseMean } : {}),
+  });
+  const skipped: TrainOutcome["skipped"] = [];
+  const checked = async (records: ImageRecord[]) => {
+    const result = await checkImages(records, loader, { skipBad: options.skipBad ?? false, onProgress });
+    skipped.push(...result.bad);
+    return result.good;
+  };
+  const trainSet = await time("check", () => checked(splits.train));
+  const valSet = await time("check", () => checked(splits.validation));
+  const testSet = await time("check", () => checked(splits.test));
+  for (const s of skipped) log(`skipped unreadable image ${s.path}: ${s.reason}`);
+
+  const trainable = mutableWeights(model, freezeUntil);
+  const optimizer = createOptimizer(config.training.optimizer);
+  const resume = options.resume ? await readResumeState(runDir) : null;
+  let history: EpochRecord[] = [];
+  let best: tf.Tensor[] | null = null;
+  if (resume) {
+    history = resume.history;
+    restoreWeights(
+      trainable,
+      (await loadTensors(path.join(runDir, CHECKPOINT, "last"))).map((t) => t.tensor),
+    );
+    const opt = path.join(runDir, CHECKPOINT, "optimizer");
+    if (existsSync(`${opt}.json`)) await optimizer.setWeights(await loadTensors(opt));
+    best = (await loadTensors(path.join(runDir, CHECKPOINT, "best"))).map((t) => t.tensor);
+    log(`resuming after epoch ${resume.epochsDone}`);
+  }
+
+  const cached = config.training.cachePrefix && freezeUntil > 0;
+  const net = cached ? sliceModelFrom(model, freezeUntil) : model;
+  const { augmentation, training } = config;
+  const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
+  let features: { train: FeatureStore; val: FeatureStore; test: FeatureStore } | null = null;
+  if (cached) {
+    const prefix = sliceModelUntil(model, freezeUntil);
+    const views = augments ? augmentation.cachedViews : 1;
+    const valViews = augments && augmentation.augmentValidation ? views : 1;
+    const featureRng = createRng(config.seed + 7);
+    const opts = { batchSize: 8, rng: featureRng, onProgress, ...(signal ? { signal } : {}) };
+    features = await time("cache", async () => ({
+      train: await computeFeatures(prefix, trainSet, loader, { ...opts, views, augment: augments }),
+      val: await computeFeatures(prefix, valSet, loader, {
+        ...opts,
+        views: valViews,
+        augment: valViews > 1 || (augments && augmentation.augmentValidation),
+      }),
+      test: await computeFeatures(prefix, testSet, loader, { ...opts, views: 1, augment: false }),
+    }));
+    log(`prefix cached: layers [0, ${freezeUntil}) once per image and view (${views} training views)`);
+  }
+
+  const valProbabilities = async (epoch: number, epochRng: ReturnType<typeof createRng>) => {
+    if (features) {
+      const store = features.val;
+      const x = gatherFeatures(store, range(store.count), () => epoch % store.views.length);
+      const probs = predictProbabilities(net, x, training.batchSize);
+      x.dispose();
+      return probs;
+    }
+    const valRng = augments && augmentation.augmentValidation ? epochRng.fork() : undefined;
+    return predictRecords(net, valSet, loader, {
+      batchSize: training.microBatchSize,
+      phase: "validate",
+      ...(valRng ? { rng: valRng } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+  };
+
+  let status: TrainOutcome["status"] = "succeeded";
+  const labelsOf = (records: ImageRecord[]) => records.map((r) => r.label);
+  try {
+    for (let epoch = (resume?.epochsDone ?? 0) + 1; epoch <= training.epochs; epoch++) {
+      const started = performance.now();
+      const epochRng = createRng(config.seed * 1009 + epoch);
+      const order = shuffleInPlace(range(trainSet.length), epochRng);
+      const steps = training.dropRemainder
+        ? Math.floor(order.length / training.batchSize)
+        : Math.ceil(order.length / training.batchSize);
+      const used = order.slice(0, Math.min(order.length, steps * training.batchSize));
+      const meter = new PhaseMeter(onProgress, {
+        phase: "train",
+        epoch,
+        epochs: training.epochs,
+        total: used.length,
+      });
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      const step = (x: tf.Tensor, labels: Int32Array) => {
+        const r = trainStep(net, optimizer, x, labels, training.microBatchSize);
+        x.dispose();
+        lossSum += r.lossSum;
+        correct += r.correct;
+        seen += labels.length;
+        meter.advance(labels.length, { loss: lossSum / seen, accuracy: correct / seen });
+      };
+      if (features) {
+        const store = features.train;
+        const viewRng = epochRng.fork();
+        for (let s = 0; s < steps; s++) {
+          signal?.throwIfAborted();
+          const idx = used.slice(s * training.batchSize, (s + 1) * training.batchSize);
+          const x = gatherFeatures(store, idx, () => viewRng.int(store.views.length));
+          step(
+            x,
+            Int32Array.from(idx, (i) => trainSet[i]!.label),
+          );
+        }
+      } else {
+        const records = used.map((i) => trainSet[i]!);
+        for (const pending of loader.batches(
+          records,
+          training.batchSize,
+          augments ? epochRng.fork() : undefined,
+        )) {
+          const { x, labels } = await pending;
+          signal?.throwIfAborted();
+          step(x, labels);
+        }
+      }
+      timings.train = (timings.train ?? 0) + meter.seconds;
+
+      const t0 = performance.now();
+      const probs = await valProbabilities(epoch, epochRng);
+      const val = evaluatePredictions({ probabilities: probs, labels: labelsOf(valSet), classNames });
+      timings.validate = (timings.validate ?? 0) + (performance.now() - t0) / 1000;
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / Math.max(seen, 1),
+        accuracy: correct / Math.max(seen, 1),
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        seconds,
+        imagesPerSecond: seen / meter.seconds,
+      };
+      history.push(record);
+      const bestIndex = bestEpochIndex(history, training.checkpointMonitor);
+      if (bestIndex === history.length - 1) {
+        tf.dispose(best ?? []);
+        best = snapshotWeights(trainable);
+      }
+      await saveCheckpoint(runDir, trainable, best!, optimizer, {
+        epochsDone: epoch,
+        history,
+        bestEpoch: bestIndex + 1,
+      });
+      log(formatEpoch(record, training.epochs, bestIndex === history.length - 1));
+      await options.onEpoch?.(record);
+    }
+  } catch (err) {
+    if (!signal?.aborted) throw err;
+    status = "interrupted";
+    log(`interrupted: ${history.length} epoch(s) finished and checkpointed; continue with --resume`);
+  }
+
+  const bestIndex = bestEpochIndex(history, training.checkpointMonitor);
+  let evaluation: EvaluationMetrics | null = null;
+  let testPredictions: TestPrediction[] = [];
+  let modelDir: string | null = null;
+  if (status === "succeeded" && best) {
+    restoreWeights(trainable, best);
+    const probs = await time("test", async () => {
+      if (features) {
+        const x = gatherFeatures(features.test, range(features.test.count), () => 0);
+        const p = predictProbabilities(net, x, training.batchSize);
+        x.dispose();
+        return p;
+      }
+      return predictRecords(model, testSet, loader, {
+        batchSize: training.microBatchSize,
+        phase: "test",
+        ...(onProgress ? { onProgress } : {}),
+      });
+    });
+    const k = classNames.length;
+    if (testSet.length > 0) {
+      evaluation = evaluatePredictions({ probabilities: probs, labels: labelsOf(testSet), classNames });
+    }
+    testPredictions = testSet.map((r, i) => {
+      const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+      return { path: r.path, label: r.label, predicted: argMax(p), probabilities: p };
+    });
+    modelDir = path.join(runDir, "model");
+    await saveModel(modelDir, model, {
+      architecture: config.architecture,
+      imageSize: config.preprocessing.imageSize,
+      classNames,
+      preprocessing: config.preprocessing,
+      ...(featurewiseMean ? { featurewiseMean } : {}),
+      freezeUntil,
+      config,
+    });
+  }
+  tf.dispose(best ?? []);
+  if (net !== model) net.dispose?.();
+
+  return {
+    status,
+    runDir,
+    config,
+    backend,
+    summary,
+    classNames,
+    counts: { train: trainSet.length, validation: valSet.length, test: testSet.length },
+    testSource: splits.testSource,
+    skipped,
+    ignored: splits.ignored,
+    prefixCached: cached,
+    history,
+    bestEpoch: bestIndex >= 0 ? bestIndex + 1 : null,
+    evaluation,
+    testPredictions,
+    featurewiseMean,
+    timings,
+    modelDir,
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function argMax(values: number[]): number {
+  return values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
+}
+
+function formatEpoch(r: EpochRecord, epochs: number, isBest: boolean): string {
+  const f = (v: number) => v.toFixed(4);
+  return (
+    `epoch ${r.epoch}/${epochs}: loss ${f(r.loss)} accuracy ${f(r.accuracy)} ` +
+    `val_loss ${f(r.valLoss)} val_accuracy ${f(r.valAccuracy)} (${r.seconds.toFixed(1)} s)${isBest ? " *best" : ""}`
+  );
+}
+
+async function saveCheckpoint(
+  runDir: string,
+  trainable: tf.LayerVariable[],
+  best: tf.Tensor[],
+  optimizer: tf.Optimizer,
+  state: ResumeState,
+): Promise<void> {
+  const dir = path.join(runDir, CHECKPOINT);
+  const named = (values: tf.Tensor[]) => values.map((tensor, i) => ({ name: trainable[i]!.name, tensor }));
+  await saveTensors(path.join(dir, "last"), named(trainable.map((w) => w.read())));
+  await saveTensors(path.join(dir, "best"), named(best));
+  await saveTensors(path.join(dir, "optimizer"), await optimizer.getWeights());
+  // state.json is written last: it names an epoch only once everything for that epoch is on disk.
+  await writeFile(path.join(dir, "state.json.tmp"), JSON.stringify(state, null, 2));
+  await rename(path.join(dir, "state.json.tmp"), path.join(dir, "state.json"));
+}
+
+async function readResumeState(runDir: string): Promise<ResumeState> {
+  const file = path.join(runDir, CHECKPOINT, "state.json");
+  if (!existsSync(file))
+    throw new Error(`nothing to resume in ${runDir}: no finished epoch was checkpointed`);
+  return JSON.parse(await readFile(file, "utf8")) as ResumeState;
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sharedPaths } from "@cxrlab/core/paths";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseJson, runCli } from "./helpers.ts";
+
+interface TrainJson {
+  runDir: string;
+  status: string;
+  backend: string;
+  accuracy: number;
+  loss: number;
+  history: { epoch: number; loss: number; valLoss: number }[];
+  counts: { train: number; validation: number; test: number };
+  files: Record<string, string>;
+  metrics: { confusionMatrix: number[][] };
+}
+
+const out = mkdtempSync(path.join(tmpdir(), "cxrlab-runs-"));
+
+describe("the demo: a real run on the bundled sample with ImageNet weights", () => {
+  let run: TrainJson;
+  beforeAll(async () => {
+    const result = await runCli(["demo", "--json", "--out", out]);
+    run = parseJson<TrainJson>(result);
+  }, 900_000);
+
+  it("trains, keeps the best epoch and scores far above chance on held-out images", () => {
+    expect(run.status).toBe("succeeded");
+    expect(run.backend).toBe("wasm");
+    expect(run.counts.test).toBe(30);
+    expect(run.history.length).toBeGreaterThanOrEqual(3);
+    // Chance is 1/3; ImageNet features separate these classes well.
+    expect(run.accuracy).toBeGreaterThan(0.75);
+    const matrix = run.metrics.confusionMatrix;
+    expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(30);
+  });
+
+  it("writes the run folder: config, history, report, plots and the model", () => {
+    for (const key of [
+      "config",
+      "history",
+      "metrics",
+      "report",
+      "curvesPng",
+      "curvesSvg",
+      "confusionPng",
+      "model",
+    ]) {
+      expect(run.files[key], key).toBeTruthy();
+      expect(existsSync(run.files[key]!), run.files[key]).toBe(true);
+    }
+    const report = readFileSync(run.files.report!, "utf8");
+    expect(report).toMatch(/precision\s+recall\s+f1-score\s+support/);
+    expect(report).toContain("Viral Pneumonia");
+  });
+
+  it("evaluates the saved model on a separate real test set", async () => {
+    const result = await runCli([
+      "evaluate",
+      "--model",
+      run.runDir,
+      "--data",
+      sharedPaths.devTest(),
+      "--json",
+    ]);
+    const evaluation = parseJson<{
+      accuracy: number;
+      loss: number;
+      classNames: string[];
+      confusionMatrix: number[][];
+      report: { perClass: { precision: number; recall: number; f1: number }[] };
+    }>(result);
+    expect(evaluation.classNames).toEqual(["COVID", "Normal", "Viral Pneumonia"]);
+    expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(312);
+    expect(evaluation.accuracy).toBeGreaterThan(0.7);
+    expect(evaluation.report.perClass).toHaveLength(3);
+  }, 300_000);
+
+  it("predicts single images", async () => {
+    const covid = path.join(sharedPaths.sample(), "COVID");
+    const { readdirSync } = await import("node:fs");
+    const files = readdirSync(covid)
+      .slice(0, 2)
+      .map((f) => path.join(covid, f));
+    const result = await runCli(["predict", ...files, "--model", run.runDir, "--json"]);
+    const json = parseJson<{
+      predictions: { path: string; predictedClass: string; probabilities: Record<string, number> }[];
+    }>(result);
+    expect(json.predictions.map((p) => p.path)).toEqual(files);
+    for (const p of json.predictions) {
+      const sum = Object.values(p.probabilities).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 4);
+    }
+  }, 120_000);
+});
