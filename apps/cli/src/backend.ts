@@ -1,4 +1,9 @@
-import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend/select";
+import {
+  type BackendInfo,
+  type BackendName,
+  describeBackend,
+  selectBackend,
+} from "@cxrlab/core/backend/select";
 
 /** Selects the fastest TensorFlow.js backend present (or the forced one) and says which on stderr. */
 export async function useBackend(force?: BackendName): Promise<BackendInfo> {

@@ -21,12 +21,14 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Draws progress events on stderr: a redrawn bar with rate and ETA on a terminal, or a plain line
- * every 10% (and at the end of each phase) when stderr is a file or pipe, so CI logs stay short.
+ * every 10% or 30 seconds (and at the end of each phase) when stderr is a file or pipe, so logs
+ * stay short but a long phase still shows it is moving.
  */
 export function createProgressBar(stream: NodeJS.WriteStream = process.stderr) {
   const tty = stream.isTTY === true;
   let lastKey = "";
   let lastDecile = -1;
+  let lastLineAt = 0;
   return (e: ProgressEvent) => {
     const key = `${e.phase}:${e.epoch ?? ""}`;
     if (key !== lastKey) {
@@ -51,8 +53,10 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr) {
       return;
     }
     const decile = Math.floor(fraction * 10);
-    if (decile !== lastDecile && (decile > lastDecile || e.done === e.total)) {
+    const now = Date.now();
+    if (decile > lastDecile || (e.done > 0 && now - lastLineAt > 30_000)) {
       lastDecile = decile;
+      lastLineAt = now;
       stream.write(`${line}\n`);
     }
   };

@@ -11,7 +11,7 @@ export type FreezeUntil = z.infer<typeof freezeUntilSchema>;
 export const resizeMethodSchema = z.enum(["nearest", "bilinear"]);
 export type ResizeMethod = z.infer<typeof resizeMethodSchema>;
 
-export const preprocessingSchema = z.object({
+export const preprocessingSchema = z.strictObject({
   imageSize: z.number().int().min(32).max(1024).default(256),
   resize: resizeMethodSchema.default("nearest"),
   /** Multiplies raw 0..255 values (Keras `rescale`). */
@@ -28,7 +28,7 @@ export const preprocessingSchema = z.object({
 });
 export type PreprocessingConfig = z.infer<typeof preprocessingSchema>;
 
-export const augmentationSchema = z.object({
+export const augmentationSchema = z.strictObject({
   /** Keras `zoom_range`: scale drawn uniformly from [1 - z, 1 + z] per axis. */
   zoomRange: z.number().min(0).max(0.5).default(0.07),
   horizontalFlip: z.boolean().default(false),
@@ -39,7 +39,7 @@ export const augmentationSchema = z.object({
 });
 export type AugmentationConfig = z.infer<typeof augmentationSchema>;
 
-export const splitSchema = z.object({
+export const splitSchema = z.strictObject({
   /** Fraction of the training folder held out for validation. */
   validationSplit: z.number().min(0).max(0.5).default(0.08),
   /** `keras`: the first fraction of each class in sorted file order; `stratified`: seeded shuffle per class. */
@@ -49,7 +49,7 @@ export const splitSchema = z.object({
 });
 export type SplitConfig = z.infer<typeof splitSchema>;
 
-export const optimizerSchema = z.object({
+export const optimizerSchema = z.strictObject({
   type: z.literal("sgd").default("sgd"),
   learningRate: z.number().positive().default(0.1),
   momentum: z.number().min(0).max(0.999).default(0),
@@ -57,13 +57,13 @@ export const optimizerSchema = z.object({
 });
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 
-export const headSchema = z.object({
+export const headSchema = z.strictObject({
   denseUnits: z.array(z.number().int().positive()).default([512, 64]),
   dropout: z.number().min(0).max(0.9).default(0.3),
 });
 export type HeadConfig = z.infer<typeof headSchema>;
 
-export const trainingSchema = z.object({
+export const trainingSchema = z.strictObject({
   epochs: z.number().int().min(1).default(10),
   batchSize: z.number().int().min(1).default(32),
   /** Largest batch run through the network at once; gradients are accumulated up to batchSize. */
@@ -85,7 +85,7 @@ export const trainingSchema = z.object({
 });
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 
-export const experimentConfigSchema = z.object({
+export const experimentConfigSchema = z.strictObject({
   name: z.string().min(1).default("experiment"),
   preset: z.string().default("custom"),
   architecture: architectureSchema.default("densenet169"),

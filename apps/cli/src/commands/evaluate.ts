@@ -2,8 +2,8 @@ import type { BackendName } from "@cxrlab/core/backend/select";
 import { evaluateModel } from "@cxrlab/core/inference/evaluate";
 import { formatClassificationReport } from "@cxrlab/core/metrics";
 import type { Command } from "commander";
-import { backendName, existingDir, positiveInt } from "../options.ts";
 import { useBackend } from "../backend.ts";
+import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
 interface EvaluateFlags {

@@ -1,8 +1,8 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
 import { predictImages } from "@cxrlab/core/inference/predict";
 import type { Command } from "commander";
-import { backendName, existingDir, positiveInt } from "../options.ts";
 import { useBackend } from "../backend.ts";
+import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 
 interface PredictFlags {

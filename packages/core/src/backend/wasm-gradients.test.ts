@@ -55,12 +55,14 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+type Shape4 = [number, number, number, number];
+
 interface ConvCase {
   name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
+  x: Shape4;
+  filter: Shape4;
   strides: number | [number, number];
-  pad: "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
+  pad: "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 }
 
 const CASES: ConvCase[] = [
@@ -69,6 +71,7 @@ const CASES: ConvCase[] = [
   { name: "3x3 s1 same", x: [2, 9, 9, 16], filter: [3, 3, 16, 8], strides: 1, pad: "same" },
   { name: "7x7 s2 valid", x: [1, 21, 21, 3], filter: [7, 7, 3, 8], strides: 2, pad: "valid" },
   { name: "3x3 s2 same", x: [3, 10, 10, 5], filter: [3, 3, 5, 6], strides: 2, pad: "same" },
+  { name: "numeric pad 1, s2", x: [2, 9, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 1 },
   {
     name: "non-square 3x2 s(2,1) same",
     x: [2, 11, 7, 4],
@@ -125,6 +128,36 @@ describe("wasm gradient kernels", () => {
       expect(relativeError(dxWasm!, dxCpu!)).toBeLessThan(1e-4);
     });
   }
+
+  it("splits large products into chunks without changing the result", async () => {
+    await tf.setBackend("wasm");
+    // Big enough that the whole batch goes through im2col / col2im in chunks, one image does not.
+    const cases: { x: Shape4; filter: Shape4; strides: number }[] = [
+      { x: [8, 128, 128, 16], filter: [3, 3, 16, 4], strides: 1 },
+      { x: [8, 256, 256, 3], filter: [7, 7, 3, 8], strides: 2 },
+    ];
+    for (const c of cases) {
+      const batch = c.x[0];
+      tf.tidy(() => {
+        const x = tf.tensor4d(randoms(tf.util.sizeFromShape(c.x), 19), c.x);
+        const w = tf.tensor4d(randoms(tf.util.sizeFromShape(c.filter), 20), c.filter);
+        const grads = (xv: tf.Tensor4D) =>
+          tf.grads((a, b) =>
+            tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, "same"))),
+          )([xv, w]);
+        const [dx, dw] = grads(x);
+        const perImage = tf.split(x, batch).map((xi) => grads(xi as tf.Tensor4D));
+        const dxByImage = tf.concat(perImage.map((g) => g[0]!));
+        const dwByImage = tf.addN(perImage.map((g) => g[1]!));
+        expect(
+          relativeError(dx!.dataSync() as Float32Array, dxByImage.dataSync() as Float32Array),
+        ).toBeLessThan(1e-5);
+        expect(
+          relativeError(dw!.dataSync() as Float32Array, dwByImage.dataSync() as Float32Array),
+        ).toBeLessThan(1e-4);
+      });
+    }
+  });
 
   it("handles dilation 2 (the kernel's optional dilations attribute) like the dilated filter on cpu", async () => {
     const [n, h, w, inC, outC, k, d] = [2, 13, 11, 4, 5, 3, 2];
@@ -196,6 +229,35 @@ describe("wasm gradient kernels", () => {
       const [wasm] = await on("wasm", tile);
       const [cpu] = await on("cpu", tile);
       expect(Array.from(wasm!)).toEqual(Array.from(cpu!));
+    }
+  });
+
+  it("batch-normalizes like cpu, with and without scale and offset, per channel or not", async () => {
+    const shape: Shape4 = [2, 3, 4, 5];
+    const xs = randoms(tf.util.sizeFromShape(shape), 9);
+    const channel = (seed: number, shift: number) => randoms(5, seed).map((v) => v + shift);
+    const cases: { mean: number[]; variance: number[]; scale?: number[]; offset?: number[] }[] = [
+      {
+        mean: [...channel(10, 0)],
+        variance: [...channel(11, 1.5)],
+        scale: [...channel(12, 1)],
+        offset: [...channel(13, 0)],
+      },
+      { mean: [...channel(14, 0)], variance: [...channel(15, 1.5)] },
+      { mean: [0.25], variance: [0.5], scale: [...channel(16, 1)] },
+      // Not per channel: falls back to wasm's own kernel.
+      { mean: [...randoms(20, 17)], variance: [...randoms(20, 18).map((v) => v + 1.5)] },
+    ];
+    for (const c of cases) {
+      const norm = () => {
+        const x = tf.tensor4d(xs, shape);
+        const param = (v: number[] | undefined) =>
+          v === undefined ? undefined : v.length === 20 ? tf.tensor(v, [4, 5]) : tf.tensor1d(v);
+        return [tf.batchNorm(x, param(c.mean)!, param(c.variance)!, param(c.offset), param(c.scale), 1e-3)];
+      };
+      const [wasm] = await on("wasm", norm);
+      const [cpu] = await on("cpu", norm);
+      expect(relativeError(wasm!, cpu!)).toBeLessThan(1e-6);
     }
   });
 

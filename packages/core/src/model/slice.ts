@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 export function sliceModelFrom(model: tf.LayersModel, from: number): tf.LayersModel {
   const boundary = model.layers[from - 1];
   if (!boundary || from >= model.layers.length) throw new Error(`cannot slice at layer ${from}`);
-  const boundaryOut = boundary.output as tf.SymbolicTensor;
+  // Node 0 is the layer's place in `model`; earlier slices add nodes, which makes `.output` throw.
+  const boundaryOut = boundary.getOutputAt(0) as tf.SymbolicTensor;
   const input = tf.input({
     shape: boundaryOut.shape.slice(1) as number[],
     name: `${boundary.name}_features`,
@@ -33,7 +34,7 @@ export function sliceModelUntil(model: tf.LayersModel, to: number): tf.LayersMod
   if (!last) throw new Error(`cannot slice at layer ${to}`);
   return tf.model({
     inputs: model.inputs,
-    outputs: last.output as tf.SymbolicTensor,
+    outputs: last.getOutputAt(0) as tf.SymbolicTensor,
     name: `${model.name}_to_${to}`,
   });
 }

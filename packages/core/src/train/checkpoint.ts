@@ -55,11 +55,12 @@ export function restoreWeights(weights: tf.LayerVariable[], values: tf.Tensor[])
   if (values.length !== weights.length) {
     throw new Error(`checkpoint holds ${values.length} tensors, the model needs ${weights.length}`);
   }
+  // Check every shape before writing any, so a bad checkpoint leaves the model as it was.
   weights.forEach((w, i) => {
     const v = values[i]!;
     if (v.shape.join() !== w.shape.join()) {
       throw new Error(`checkpoint tensor for ${w.name} has shape [${v.shape}], expected [${w.shape}]`);
     }
-    w.write(v);
   });
+  for (const [i, w] of weights.entries()) w.write(values[i]!);
 }

@@ -16,7 +16,7 @@ export function bestEpochIndex(
   let best = -1;
   history.forEach((h, i) => {
     const b = history[best];
-    if (!b) best = Number.isFinite(h.valLoss) ? i : best;
+    if (!b) best = Number.isFinite(monitor === "val_loss" ? h.valLoss : h.valAccuracy) ? i : best;
     else if (monitor === "val_loss" ? h.valLoss < b.valLoss : h.valAccuracy > b.valAccuracy) best = i;
   });
   return best;
