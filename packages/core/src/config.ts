@@ -66,8 +66,12 @@ export type HeadConfig = z.infer<typeof headSchema>;
 export const trainingSchema = z.strictObject({
   epochs: z.number().int().min(1).default(10),
   batchSize: z.number().int().min(1).default(32),
-  /** Largest batch run through the network at once; gradients are accumulated up to batchSize. */
-  microBatchSize: z.number().int().min(1).default(32),
+  /**
+   * Largest batch run through the network at once; gradients are accumulated up to batchSize.
+   * Default: 16 when only a cached suffix trains, 2 when training runs through the whole network
+   * (what fits tfjs-wasm's 4 GB heap for DenseNet169 at 256 px).
+   */
+  microBatchSize: z.number().int().min(1).optional(),
   freezeUntil: freezeUntilSchema.default(369),
   optimizer: optimizerSchema.default(optimizerSchema.parse({})),
   /** Keras `steps_per_epoch = samples // batch_size`: drop the last partial batch. */

@@ -100,7 +100,9 @@ describe("wasm gradient kernels", () => {
 
   it("registers its kernels once, however often it is called", () => {
     const kernels = () =>
-      ["Conv2DBackpropFilter", "Conv2DBackpropInput", "Tile"].map((k) => tf.getKernel(k, "wasm"));
+      ["Conv2DBackpropFilter", "Conv2DBackpropInput", "Tile", "FusedBatchNorm", "Identity", "Cast"].map((k) =>
+        tf.getKernel(k, "wasm"),
+      );
     const before = kernels();
     registerWasmGradientKernels();
     registerWasmGradientKernels();

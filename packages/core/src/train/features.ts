@@ -41,8 +41,12 @@ export async function computeFeatures(
   const meter = new PhaseMeter(options.onProgress, { phase: "cache", total: records.length * options.views });
   for (let v = 0; v < options.views; v++) {
     const viewRng = options.rng.fork();
-    for (const batch of loader.batches(records, options.batchSize, options.augment ? viewRng : undefined)) {
-      const { x, start, count } = await batch;
+    for await (const batch of loader.batches(
+      records,
+      options.batchSize,
+      options.augment ? viewRng : undefined,
+    )) {
+      const { x, start, count } = batch;
       options.signal?.throwIfAborted();
       const out = tf.tidy(() => prefix.predict(x) as tf.Tensor);
       views[v]!.set(out.dataSync(), start * size);

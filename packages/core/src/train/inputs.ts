@@ -6,6 +6,7 @@ import {
   decodeImage,
   type ImageRecord,
   normalizePixels,
+  streamBatches,
 } from "../data/index.ts";
 import type { Rng } from "../random.ts";
 import { PhaseMeter, type ProgressListener } from "./progress.ts";
@@ -23,10 +24,10 @@ export interface InputLoader {
   readonly imageSize: number;
   load(record: ImageRecord, rng?: Rng): Promise<Float32Array>;
   /**
-   * Batches in record order. Each yielded promise's images were already being decoded (on libuv's
-   * threads) while the previous batch was computed. Augmented when `rng` is given.
+   * Batches in record order, the next batch's images decoding (on libuv's threads) while the
+   * current one is computed. Augmented when `rng` is given.
    */
-  batches(records: ImageRecord[], batchSize: number, rng?: Rng): Generator<Promise<InputBatch>>;
+  batches(records: ImageRecord[], batchSize: number, rng?: Rng): AsyncGenerator<InputBatch>;
 }
 
 export interface InputLoaderOptions {
@@ -45,33 +46,18 @@ export function createInputLoader(options: InputLoaderOptions): InputLoader {
     return normalizePixels(pixels, preprocessing, featurewiseMean as ChannelMean | undefined);
   };
 
-  const loadBatch = async (records: ImageRecord[], start: number, rngs: (Rng | undefined)[]) => {
-    const images = await Promise.all(records.map((r, i) => load(r, rngs[i])));
-    const x = new Float32Array(records.length * size * size * 3);
-    for (const [i, img] of images.entries()) x.set(img, i * img.length);
-    const labels = Int32Array.from(records, (r) => r.label);
-    return { x: tf.tensor4d(x, [records.length, size, size, 3]), labels, start, count: records.length };
-  };
-
-  function* batches(records: ImageRecord[], batchSize: number, rng?: Rng): Generator<Promise<InputBatch>> {
-    const starts: number[] = [];
-    for (let s = 0; s < records.length; s += batchSize) starts.push(s);
-    const begin = (s: number) => {
-      const slice = records.slice(s, s + batchSize);
-      // Per-image streams forked in order, so augmentation does not depend on decode timing.
-      const p = loadBatch(
-        slice,
-        s,
-        slice.map(() => rng?.fork()),
-      );
-      p.catch(() => {}); // awaited by the consumer; this only keeps an early rejection from crashing Node
-      return p;
-    };
-    let next = starts.length > 0 ? begin(starts[0]!) : null;
-    for (let i = 0; i < starts.length; i++) {
-      const current = next!;
-      next = i + 1 < starts.length ? begin(starts[i + 1]!) : null;
-      yield current;
+  async function* batches(records: ImageRecord[], batchSize: number, rng?: Rng): AsyncGenerator<InputBatch> {
+    // Per-image streams forked in order, so augmentation does not depend on decode timing.
+    const rngs = new Map(records.map((r) => [r, rng?.fork()]));
+    let start = 0;
+    const stream = streamBatches(records, {
+      batchSize,
+      concurrency: batchSize,
+      load: (r) => load(r, rngs.get(r)),
+    });
+    for await (const b of stream) {
+      yield { x: tf.tensor4d(b.x, [b.size, size, size, 3]), labels: b.labels, start, count: b.size };
+      start += b.size;
     }
   }
 

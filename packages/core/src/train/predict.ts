@@ -25,8 +25,8 @@ export async function predictRecords(
     total: records.length,
   });
   const parts: Float32Array[] = [];
-  for (const pending of loader.batches(records, options.batchSize, options.rng)) {
-    const { x, count } = await pending;
+  for await (const batch of loader.batches(records, options.batchSize, options.rng)) {
+    const { x, count } = batch;
     options.signal?.throwIfAborted();
     const probs = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
     parts.push((await probs.data()) as Float32Array);

@@ -162,6 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const cached = config.training.cachePrefix && freezeUntil > 0;
   const net = cached ? sliceModelFrom(model, freezeUntil) : model;
   const { augmentation, training } = config;
+  const microBatchSize = training.microBatchSize ?? (cached ? 16 : 2);
   const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
   let features: { train: FeatureStore; val: FeatureStore; test: FeatureStore } | null = null;
   if (cached) {
@@ -192,7 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     const valRng = augments && augmentation.augmentValidation ? epochRng.fork() : undefined;
     return predictRecords(net, valSet, loader, {
-      batchSize: training.microBatchSize,
+      batchSize: microBatchSize,
       phase: "validate",
       ...(valRng ? { rng: valRng } : {}),
       ...(onProgress ? { onProgress } : {}),
@@ -220,7 +221,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       let correct = 0;
       let seen = 0;
       const step = (x: tf.Tensor, labels: Int32Array) => {
-        const r = trainStep(net, optimizer, x, labels, training.microBatchSize);
+        const r = trainStep(net, optimizer, x, labels, microBatchSize);
         x.dispose();
         lossSum += r.lossSum;
         correct += r.correct;
@@ -241,12 +242,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         }
       } else {
         const records = used.map((i) => trainSet[i]!);
-        for (const pending of loader.batches(
+        for await (const batch of loader.batches(
           records,
           training.batchSize,
           augments ? epochRng.fork() : undefined,
         )) {
-          const { x, labels } = await pending;
+          const { x, labels } = batch;
           signal?.throwIfAborted();
           step(x, labels);
         }
@@ -301,7 +302,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         return p;
       }
       return predictRecords(model, testSet, loader, {
-        batchSize: training.microBatchSize,
+        batchSize: microBatchSize,
         phase: "test",
         ...(onProgress ? { onProgress } : {}),
       });
