@@ -9,12 +9,13 @@ describe("experimentConfigSchema", () => {
       seed: 42,
       preprocessing: { imageSize: 256, normalization: "none" },
       training: {
-        microBatchSize: 32,
         cachePrefix: true,
         optimizer: { type: "sgd", learningRate: 0.1, momentum: 0 },
       },
     });
     expect(experimentConfigSchema.parse({ training: { epochs: 2 } }).training.batchSize).toBe(32);
+    // Left to the trainer, which picks what fits the heap for the path it takes.
+    expect(config.training.microBatchSize).toBeUndefined();
   });
 
   it("accepts a layer count or `all` for freezeUntil, nothing else", () => {
