@@ -94,3 +94,15 @@ export function panel(box: Box, xAxis: Axis, yAxis: Axis): Panel {
 export function panelTitle(box: Box, content: string): string {
   return text(box.x, box.y - 10, content, { "font-size": 15, "font-weight": "bold", fill: MUTED_TEXT_COLOR });
 }
+
+/** The dashed y = x diagonal of a unit square panel (chance line, perfect calibration). */
+export function identityLine(x: (v: number) => number, y: (v: number) => number): string {
+  return el("line", {
+    x1: x(0),
+    y1: y(0),
+    x2: x(1),
+    y2: y(1),
+    stroke: MUTED_TEXT_COLOR,
+    "stroke-dasharray": "6 5",
+  });
+}

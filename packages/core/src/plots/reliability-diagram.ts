@@ -1,5 +1,5 @@
 import { calibrationError, type ReliabilityBin } from "../metrics/calibration.ts";
-import { type Axis, niceTicks, panel } from "./axes.ts";
+import { type Axis, identityLine, niceTicks, panel } from "./axes.ts";
 import { legend } from "./legend.ts";
 import { el, MUTED_TEXT_COLOR, seriesColor, svgDocument, title } from "./svg.ts";
 
@@ -84,16 +84,7 @@ export function reliabilityDiagramSvg(
       }),
     );
   }
-  body.push(
-    el("line", {
-      x1: x(0),
-      y1: y(0),
-      x2: x(1),
-      y2: y(1),
-      stroke: MUTED_TEXT_COLOR,
-      "stroke-dasharray": "6 5",
-    }),
-  );
+  body.push(identityLine(x, y));
   const entries = [
     { label: "Accuracy", color: ACCURACY, swatch: "square" as const },
     { label: "Gap to mean confidence", color: GAP, swatch: "square" as const, fill: "url(#gap-hatch)" },

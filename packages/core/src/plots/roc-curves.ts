@@ -1,5 +1,5 @@
 import { type ClassRoc, macroAuc } from "../metrics/roc.ts";
-import { type Axis, panel } from "./axes.ts";
+import { type Axis, identityLine, panel } from "./axes.ts";
 import { legend, legendSize } from "./legend.ts";
 import { el, MUTED_TEXT_COLOR, polyline, seriesColor, svgDocument, title } from "./svg.ts";
 
@@ -28,16 +28,7 @@ export function rocCurvesSvg(
   const heading =
     options.title ?? `ROC curves, one-vs-rest${macro === null ? "" : ` (macro AUC ${macro.toFixed(4)})`}`;
   const body = [title(WIDTH, heading), ...elements];
-  body.push(
-    el("line", {
-      x1: x(0),
-      y1: y(0),
-      x2: x(1),
-      y2: y(1),
-      stroke: MUTED_TEXT_COLOR,
-      "stroke-dasharray": "6 5",
-    }),
-  );
+  body.push(identityLine(x, y));
   roc.forEach((curve, c) => {
     const points = curve.fpr.map((f, i) => [x(f), y(curve.tpr[i]!)] as const);
     body.push(
