@@ -1,7 +1,7 @@
 import { type ClassRoc, macroAuc } from "../metrics/roc.ts";
 import { type Axis, identityLine, panel } from "./axes.ts";
 import { legend, legendSize } from "./legend.ts";
-import { el, MUTED_TEXT_COLOR, polyline, seriesColor, svgDocument, title } from "./svg.ts";
+import { MUTED_TEXT_COLOR, polyline, seriesColor, svgDocument, title } from "./svg.ts";
 
 export interface RocCurvesOptions {
   title?: string;
