@@ -6,6 +6,16 @@ const envSchema = z.object({
   CXRLAB_SHARED: z.string().min(1).optional(),
   /** Cache for downloaded weights (default: ~/.cache/cxrlab). */
   CXRLAB_CACHE: z.string().min(1).optional(),
+  /** Experiment store: `file:/path/x.db` (SQLite) or `postgresql://…` (default: a per-user SQLite file). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://")
+    .optional(),
+  /** PostgreSQL server for the store's tests (a superuser URL; each test file creates its own database). */
+  CXRLAB_TEST_POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgresql://")
+    .optional(),
   /** Print stack traces with CLI errors. */
   CXRLAB_DEBUG: z
     .string()

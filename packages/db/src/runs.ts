@@ -1,0 +1,272 @@
+import type { ExperimentConfig } from "@cxrlab/core/config";
+import type { EvaluationMetrics } from "@cxrlab/core/metrics";
+import type { EpochRecord } from "@cxrlab/core/train/history";
+import type { Evaluation, Prisma, Run } from "./generated/sqlite/client.ts";
+import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
+import { retryWhenBusy } from "./retry.ts";
+import type { Store } from "./store.ts";
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+const FINISHED: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
+
+export interface NewRun {
+  config: ExperimentConfig;
+  /** Project name; created on first use. */
+  project?: string;
+  backend?: string;
+  datasetFingerprint?: string;
+  codeVersion?: string;
+  tags?: string[];
+}
+
+/** A stored run with its JSON columns typed and the model size as a plain number. */
+export interface RunRecord extends Omit<Run, "config" | "status" | "timings" | "modelBytes"> {
+  config: ExperimentConfig;
+  status: RunStatus;
+  timings: Record<string, number> | null;
+  modelBytes: number | null;
+  tags: string[];
+}
+
+export interface StoredEpoch extends Omit<EpochRecord, "loss" | "accuracy" | "valLoss" | "valAccuracy"> {
+  /** Null where training produced a non-finite value. */
+  loss: number | null;
+  accuracy: number | null;
+  valLoss: number | null;
+  valAccuracy: number | null;
+}
+
+export interface StoredEvaluation {
+  split: string;
+  createdAt: Date;
+  metrics: EvaluationMetrics;
+}
+
+export interface RunDetail extends RunRecord {
+  epochs: StoredEpoch[];
+  evaluations: StoredEvaluation[];
+  notes: { body: string; createdAt: Date }[];
+  predictionCount: number;
+}
+
+type RunWithTags = Run & { tags: { tag: string }[] };
+
+function toRunRecord({ tags, ...run }: RunWithTags): RunRecord {
+  return {
+    ...run,
+    config: run.config as unknown as ExperimentConfig,
+    status: run.status as RunStatus,
+    timings: run.timings as Record<string, number> | null,
+    modelBytes: run.modelBytes === null ? null : Number(run.modelBytes),
+    tags: tags.map((t) => t.tag).sort(),
+  };
+}
+
+/** SQLite cannot store NaN (it becomes NULL); store every non-finite metric as null on both providers. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
+  const created = await retryWhenBusy(() =>
+    store.prisma.run.create({
+      data: {
+        name: run.config.name,
+        preset: run.config.preset,
+        seed: run.config.seed,
+        config: run.config as unknown as Prisma.InputJsonValue,
+        backend: run.backend ?? null,
+        datasetFingerprint: run.datasetFingerprint ?? null,
+        codeVersion: run.codeVersion ?? null,
+        project: run.project
+          ? { connectOrCreate: { where: { name: run.project }, create: { name: run.project } } }
+          : undefined,
+        tags: { create: [...new Set(run.tags ?? [])].map((tag) => ({ tag })) },
+      },
+      include: { tags: true },
+    }),
+  );
+  return toRunRecord(created);
+}
+
+export interface StatusUpdate {
+  message?: string;
+  backend?: string;
+  timings?: Record<string, number>;
+  model?: { location: string; bytes: number };
+}
+
+/** Sets the status; `running` stamps startedAt, a finished status stamps finishedAt. */
+export async function updateRunStatus(
+  store: Store,
+  runId: number,
+  status: RunStatus,
+  update: StatusUpdate = {},
+): Promise<RunRecord> {
+  if (!RUN_STATUSES.includes(status)) {
+    throw new Error(`run status "${status}": expected one of ${RUN_STATUSES.join(", ")}`);
+  }
+  const now = new Date();
+  const updated = await retryWhenBusy(() =>
+    store.prisma.run.update({
+      where: { id: runId },
+      data: {
+        status,
+        statusMessage: update.message ?? null,
+        startedAt: status === "running" ? now : undefined,
+        finishedAt: FINISHED.includes(status) ? now : undefined,
+        backend: update.backend,
+        timings: update.timings,
+        modelLocation: update.model?.location,
+        modelBytes: update.model ? BigInt(update.model.bytes) : undefined,
+      },
+      include: { tags: true },
+    }),
+  );
+  return toRunRecord(updated);
+}
+
+/** Records (or replaces, when training resumes) one epoch of a run. */
+export async function recordEpoch(store: Store, runId: number, epoch: EpochRecord): Promise<void> {
+  const values = {
+    loss: finiteOrNull(epoch.loss),
+    accuracy: finiteOrNull(epoch.accuracy),
+    valLoss: finiteOrNull(epoch.valLoss),
+    valAccuracy: finiteOrNull(epoch.valAccuracy),
+    seconds: epoch.seconds,
+    imagesPerSecond: finiteOrNull(epoch.imagesPerSecond),
+  };
+  await retryWhenBusy(() =>
+    store.prisma.epoch.upsert({
+      where: { runId_epoch: { runId, epoch: epoch.epoch } },
+      create: { runId, epoch: epoch.epoch, ...values },
+      update: values,
+    }),
+  );
+}
+
+/** Records the evaluation of a run on `split`, replacing an earlier one of the same split. */
+export async function recordEvaluation(
+  store: Store,
+  runId: number,
+  split: string,
+  metrics: EvaluationMetrics,
+): Promise<void> {
+  const values = {
+    count: metrics.count,
+    loss: finiteOrNull(metrics.loss),
+    accuracy: finiteOrNull(metrics.accuracy),
+    macroAuc: metrics.macroAuc === null ? null : finiteOrNull(metrics.macroAuc),
+    ece: finiteOrNull(metrics.ece),
+    classNames: metrics.classNames,
+    confusionMatrix: encodeNumbers(metrics.confusionMatrix),
+    report: encodeNumbers(metrics.report),
+    roc: encodeNumbers(metrics.roc),
+    reliability: encodeNumbers(metrics.reliability),
+    sensitivity: encodeNumbers(metrics.sensitivity),
+    specificity: encodeNumbers(metrics.specificity),
+  };
+  await retryWhenBusy(() =>
+    store.prisma.evaluation.upsert({
+      where: { runId_split: { runId, split } },
+      create: { runId, split, ...values },
+      update: values,
+    }),
+  );
+}
+
+function toStoredEvaluation(e: Evaluation): StoredEvaluation {
+  const metrics: EvaluationMetrics = {
+    classNames: e.classNames as string[],
+    count: e.count,
+    loss: e.loss ?? Number.NaN,
+    accuracy: e.accuracy ?? Number.NaN,
+    confusionMatrix: decodeNumbers(e.confusionMatrix),
+    report: decodeNumbers(e.report),
+    roc: decodeNumbers(e.roc),
+    macroAuc: e.macroAuc,
+    sensitivity: decodeNumbers(e.sensitivity),
+    specificity: decodeNumbers(e.specificity),
+    ece: e.ece ?? Number.NaN,
+    reliability: decodeNumbers(e.reliability),
+  };
+  return { split: e.split, createdAt: e.createdAt, metrics };
+}
+
+export interface RunFilter {
+  status?: RunStatus;
+  project?: string;
+  tag?: string;
+  /** Most recent first; default 50. */
+  limit?: number;
+}
+
+export async function listRuns(store: Store, filter: RunFilter = {}): Promise<RunRecord[]> {
+  const runs = await store.prisma.run.findMany({
+    where: {
+      status: filter.status,
+      project: filter.project ? { name: filter.project } : undefined,
+      tags: filter.tag ? { some: { tag: filter.tag } } : undefined,
+    },
+    include: { tags: true },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: filter.limit ?? 50,
+  });
+  return runs.map(toRunRecord);
+}
+
+/** The run with its epochs (in order), evaluations, notes and number of stored predictions; null if absent. */
+export async function getRun(store: Store, runId: number): Promise<RunDetail | null> {
+  const run = await store.prisma.run.findUnique({
+    where: { id: runId },
+    include: {
+      tags: true,
+      epochs: { orderBy: { epoch: "asc" } },
+      evaluations: { orderBy: { split: "asc" } },
+      notes: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      _count: { select: { predictions: true } },
+    },
+  });
+  if (!run) return null;
+  const { epochs, evaluations, notes, _count, ...rest } = run;
+  return {
+    ...toRunRecord(rest),
+    epochs: epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, imagesPerSecond }) => ({
+      epoch,
+      loss,
+      accuracy,
+      valLoss,
+      valAccuracy,
+      seconds,
+      imagesPerSecond: imagesPerSecond ?? Number.NaN,
+    })),
+    evaluations: evaluations.map(toStoredEvaluation),
+    notes: notes.map(({ body, createdAt }) => ({ body, createdAt })),
+    predictionCount: _count.predictions,
+  };
+}
+
+/** Deletes a run and (by cascade) its epochs, evaluations, predictions, tags and notes. False if absent. */
+export async function deleteRun(store: Store, runId: number): Promise<boolean> {
+  const { count } = await retryWhenBusy(() => store.prisma.run.deleteMany({ where: { id: runId } }));
+  return count > 0;
+}
+
+export async function tagRun(store: Store, runId: number, tags: string[]): Promise<void> {
+  await retryWhenBusy(() =>
+    store.prisma.$transaction(
+      [...new Set(tags)].map((tag) =>
+        store.prisma.runTag.upsert({
+          where: { runId_tag: { runId, tag } },
+          create: { runId, tag },
+          update: {},
+        }),
+      ),
+    ),
+  );
+}
+
+export async function addRunNote(store: Store, runId: number, body: string): Promise<void> {
+  await retryWhenBusy(() => store.prisma.runNote.create({ data: { runId, body } }));
+}

@@ -1,0 +1,46 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import Database from "better-sqlite3";
+import { type DatabaseTarget, resolveDatabase } from "./database-url.ts";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
+import { PrismaClient } from "./generated/sqlite/client.ts";
+
+/** How long a SQLite writer waits for another process's lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * Both generated clients come from schemas that differ only in their datasource (a test checks),
+ * so the query layer is written once against the SQLite client's type.
+ */
+export type StoreClient = PrismaClient;
+
+export interface Store {
+  prisma: StoreClient;
+  target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+/** Opens the experiment store at `url` (default: DATABASE_URL, else the per-user SQLite file). */
+export async function openStore(url?: string): Promise<Store> {
+  const target = resolveDatabase(url);
+  const prisma = target.file ? openSqlite(target.file) : openPostgres(target.url);
+  await prisma.$connect();
+  return { prisma, target, close: () => prisma.$disconnect() };
+}
+
+function openSqlite(file: string): StoreClient {
+  mkdirSync(path.dirname(file), { recursive: true });
+  // WAL lets readers and one writer work at once; the mode is stored in the file.
+  const db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  db.pragma("journal_mode = WAL");
+  db.close();
+  return new PrismaClient({
+    adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
+  });
+}
+
+function openPostgres(url: string): StoreClient {
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as StoreClient;
+}

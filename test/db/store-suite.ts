@@ -1,0 +1,288 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { experimentConfigSchema } from "@cxrlab/core/config";
+import { evaluatePredictions } from "@cxrlab/core/metrics";
+import {
+  addRunNote,
+  createRun,
+  deleteRun,
+  getRun,
+  listRuns,
+  migrate,
+  openStore,
+  recordEpoch,
+  recordEvaluation,
+  recordPredictions,
+  type Store,
+  tagRun,
+  updateRunStatus,
+  upsertImage,
+} from "@cxrlab/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseFactory, TestDatabase } from "./databases.ts";
+
+const repoRoot = path.resolve(import.meta.dirname, "..", "..");
+const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function image(name: string, label: string | null = null) {
+  return {
+    sha256: sha(name),
+    location: `/data/${name}.png`,
+    format: "png",
+    width: 224,
+    height: 224,
+    bytes: 5000,
+    label,
+  };
+}
+
+interface MigrationRow {
+  id: string;
+  checksum: string;
+  migration_name: string;
+  finished_at: unknown;
+  rolled_back_at: unknown;
+  logs: string | null;
+  applied_steps_count: number | bigint;
+}
+
+/** The whole store contract, run against each provider by its own test file. */
+export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: DatabaseFactory): void {
+  let db: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    db = await newDatabase();
+    store = await openStore(db.url);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  const counts = async (runId?: number) => {
+    const where = runId === undefined ? {} : { runId };
+    const p = store.prisma;
+    return {
+      runs: await p.run.count({ where: runId === undefined ? {} : { id: runId } }),
+      epochs: await p.epoch.count({ where }),
+      evaluations: await p.evaluation.count({ where }),
+      predictions: await p.prediction.count({ where }),
+      tags: await p.runTag.count({ where }),
+      notes: await p.runNote.count({ where }),
+    };
+  };
+
+  describe("migrations", () => {
+    const migrationsDir = path.join(repoRoot, "prisma", provider, "migrations");
+    const committed = readdirSync(migrationsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+
+    it("apply every committed migration to an empty database, then nothing", async () => {
+      expect(store.target.provider).toBe(provider);
+      expect(await migrate(store)).toEqual(committed);
+      expect(await migrate(store)).toEqual([]);
+      expect(await store.prisma.run.count()).toBe(0);
+    });
+
+    it("record each migration in _prisma_migrations the way Prisma does", async () => {
+      const rows = await store.prisma.$queryRaw<
+        MigrationRow[]
+      >`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`;
+      expect(rows.map((r) => r.migration_name)).toEqual(committed);
+      for (const row of rows) {
+        const sql = readFileSync(path.join(migrationsDir, row.migration_name, "migration.sql"));
+        expect(row.checksum).toBe(createHash("sha256").update(sql).digest("hex"));
+        expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(row.finished_at).not.toBeNull();
+        expect(row.rolled_back_at).toBeNull();
+        expect(row.logs).toBeNull();
+        expect(Number(row.applied_steps_count)).toBe(1);
+      }
+    });
+
+    it("refuse a migration edited after it was applied", async () => {
+      const name = committed[0]!;
+      const [row] = await store.prisma.$queryRaw<MigrationRow[]>`
+        SELECT checksum FROM "_prisma_migrations" WHERE migration_name = ${name}`;
+      const setChecksum = (checksum: string) =>
+        store.prisma
+          .$executeRaw`UPDATE "_prisma_migrations" SET checksum = ${checksum} WHERE migration_name = ${name}`;
+      await setChecksum("0".repeat(64));
+      await expect(migrate(store)).rejects.toThrow(`migration ${name} was edited after it was applied`);
+      await setChecksum(row!.checksum);
+      expect(await migrate(store)).toEqual([]);
+    });
+  });
+
+  describe("runs", () => {
+    it("store a run's epochs, evaluation and predictions, and getRun returns them all", async () => {
+      const config = experimentConfigSchema.parse({ name: "baseline", preset: "quick", seed: 7 });
+      const run = await createRun(store, { config, project: "cxr", backend: "wasm", tags: ["a", "b", "a"] });
+      expect(run).toMatchObject({
+        name: "baseline",
+        preset: "quick",
+        seed: 7,
+        status: "queued",
+        tags: ["a", "b"],
+      });
+
+      await updateRunStatus(store, run.id, "running");
+      const epochs = [1, 2, 3].map((epoch) => ({
+        epoch,
+        loss: 1 / epoch,
+        accuracy: 0.5 + epoch / 10,
+        valLoss: epoch === 1 ? Number.NaN : 1.2 / epoch,
+        valAccuracy: 0.4 + epoch / 10,
+        seconds: 12.5 * epoch,
+        imagesPerSecond: 8,
+      }));
+      for (const e of epochs) await recordEpoch(store, run.id, e);
+      // Resuming training re-records an epoch: replaced, not duplicated.
+      await recordEpoch(store, run.id, { ...epochs[2]!, loss: 0.25 });
+
+      const probabilities = [
+        [0.8, 0.1, 0.1],
+        [0.2, 0.7, 0.1],
+        [0.1, 0.3, 0.6],
+        [0.5, 0.4, 0.1],
+      ];
+      const labels = [0, 1, 2, 1];
+      const metrics = evaluatePredictions({ probabilities, labels, classNames: CLASSES });
+      await recordEvaluation(store, run.id, "test", metrics);
+
+      const images = [];
+      for (const [i, label] of labels.entries())
+        images.push(await upsertImage(store, image(`img${i}`, CLASSES[label])));
+      await recordPredictions(
+        store,
+        run.id,
+        images.map((img, i) => ({
+          imageId: img.id,
+          probabilities: Object.fromEntries(CLASSES.map((c, k) => [c, probabilities[i]![k]!])),
+          predictedLabel: CLASSES[probabilities[i]!.indexOf(Math.max(...probabilities[i]!))]!,
+        })),
+      );
+      await addRunNote(store, run.id, "first try");
+      await updateRunStatus(store, run.id, "succeeded", {
+        timings: { train: 37.5 },
+        model: { location: "/runs/baseline/model", bytes: 3_000_000_000 },
+      });
+
+      const got = await getRun(store, run.id);
+      expect(got).not.toBeNull();
+      expect(got!.status).toBe("succeeded");
+      expect(got!.config).toEqual(config);
+      expect(got!.startedAt).toBeInstanceOf(Date);
+      expect(got!.finishedAt!.getTime()).toBeGreaterThanOrEqual(got!.startedAt!.getTime());
+      expect(got!.timings).toEqual({ train: 37.5 });
+      expect(got!.modelBytes).toBe(3_000_000_000);
+      expect(got!.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+      expect(got!.epochs[0]!.valLoss).toBeNull();
+      expect(got!.epochs[1]).toEqual(epochs[1]);
+      expect(got!.epochs[2]!.loss).toBe(0.25);
+      expect(got!.evaluations).toHaveLength(1);
+      expect(got!.evaluations[0]!.split).toBe("test");
+      expect(got!.evaluations[0]!.metrics).toEqual(metrics);
+      expect(got!.notes.map((n) => n.body)).toEqual(["first try"]);
+      expect(got!.predictionCount).toBe(4);
+      const stored = await store.prisma.prediction.findFirstOrThrow({
+        where: { runId: run.id, imageId: images[2]!.id },
+      });
+      expect(stored.predictedLabel).toBe("Viral Pneumonia");
+      expect(stored.probabilities).toEqual({ COVID: 0.1, Normal: 0.3, "Viral Pneumonia": 0.6 });
+    });
+
+    it("keep one image row per content hash", async () => {
+      const first = await upsertImage(store, image("same"));
+      const again = await upsertImage(store, { ...image("same", "Normal"), location: "/elsewhere/same.png" });
+      expect(again.id).toBe(first.id);
+      expect(again).toMatchObject({ location: "/elsewhere/same.png", label: "Normal" });
+      expect(await store.prisma.image.count({ where: { sha256: sha("same") } })).toBe(1);
+      await expect(upsertImage(store, { ...image("bad"), sha256: "xyz" })).rejects.toThrow("/data/bad.png");
+    });
+
+    it("filter runs by status, project and tag", async () => {
+      const config = experimentConfigSchema.parse({ name: "filtered" });
+      const a = await createRun(store, { config, project: "other", tags: ["sweep"] });
+      const b = await createRun(store, { config });
+      await tagRun(store, b.id, ["sweep", "sweep", "best"]);
+      await updateRunStatus(store, a.id, "failed", { message: "out of memory" });
+      expect((await listRuns(store, { status: "failed" })).map((r) => r.id)).toEqual([a.id]);
+      expect((await listRuns(store, { project: "other" })).map((r) => r.id)).toEqual([a.id]);
+      expect((await listRuns(store, { tag: "sweep" })).map((r) => r.id)).toEqual([b.id, a.id]);
+      expect((await listRuns(store, { tag: "best" }))[0]!.tags).toEqual(["best", "sweep"]);
+      expect((await getRun(store, a.id))!.statusMessage).toBe("out of memory");
+      await expect(updateRunStatus(store, a.id, "done" as never)).rejects.toThrow('run status "done"');
+    });
+
+    it("delete a run with everything that hangs off it, and nothing else", async () => {
+      const config = experimentConfigSchema.parse({ name: "doomed" });
+      const keep = await createRun(store, { config });
+      const doomed = await createRun(store, { config, tags: ["x"] });
+      const img = await upsertImage(store, image("shared-by-runs"));
+      for (const run of [keep, doomed]) {
+        await recordEpoch(store, run.id, {
+          epoch: 1,
+          loss: 1,
+          accuracy: 0.5,
+          valLoss: 1,
+          valAccuracy: 0.5,
+          seconds: 1,
+          imagesPerSecond: 1,
+        });
+        await recordPredictions(store, run.id, [
+          { imageId: img.id, probabilities: { COVID: 1 }, predictedLabel: "COVID" },
+        ]);
+        await recordEvaluation(
+          store,
+          run.id,
+          "val",
+          evaluatePredictions({ probabilities: [[1, 0, 0]], labels: [0], classNames: CLASSES }),
+        );
+        await addRunNote(store, run.id, "note");
+      }
+      const keptBefore = await counts(keep.id);
+
+      expect(await deleteRun(store, doomed.id)).toBe(true);
+      expect(await deleteRun(store, doomed.id)).toBe(false);
+      expect(await getRun(store, doomed.id)).toBeNull();
+      expect(await counts(doomed.id)).toEqual({
+        runs: 0,
+        epochs: 0,
+        evaluations: 0,
+        predictions: 0,
+        tags: 0,
+        notes: 0,
+      });
+      expect(await counts(keep.id)).toEqual(keptBefore);
+      expect(await store.prisma.image.count({ where: { id: img.id } })).toBe(1);
+    });
+  });
+
+  describe("concurrent writers", () => {
+    it("two processes writing at once lose no row", async () => {
+      const rows = 40;
+      const writer = path.join(repoRoot, "test", "db", "concurrent-writer.ts");
+      const spawnWriter = (name: string) =>
+        promisify(execFile)(process.execPath, ["--import", "tsx", writer, db.url, name, String(rows)], {
+          cwd: repoRoot,
+        });
+      const before = await counts();
+      const imagesBefore = await store.prisma.image.count();
+      await Promise.all([spawnWriter("w1"), spawnWriter("w2")]);
+      const after = await counts();
+      expect(after.runs - before.runs).toBe(2);
+      expect(after.epochs - before.epochs).toBe(2 * rows);
+      expect(after.predictions - before.predictions).toBe(2 * 2 * rows);
+      // Each writer's own images plus one shared set.
+      expect((await store.prisma.image.count()) - imagesBefore).toBe(3 * rows);
+    });
+  });
+}
