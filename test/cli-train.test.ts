@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./helpers.ts";
 
 interface TrainJson {
+  runId: number;
   runDir: string;
   status: string;
   backend: string;
@@ -96,4 +97,49 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
       expect(sum).toBeCloseTo(1, 4);
     }
   }, 120_000);
+});
+
+describe("the experiment store after the demo", () => {
+  it("has the run with every epoch, its evaluation and one prediction per test image", async () => {
+    const result = await runCli([
+      "demo",
+      "--json",
+      "--out",
+      out,
+      "--epochs",
+      "2",
+      "--image-size",
+      "64",
+      "--views",
+      "1",
+    ]);
+    const run = parseJson<TrainJson>(result);
+    const shown = parseJson<{
+      id: number;
+      status: string;
+      epochs: { epoch: number; valLoss: number }[];
+      evaluations: { split: string; metrics: { accuracy: number } }[];
+      predictionCount: number;
+      datasetFingerprint: string;
+    }>(await runCli(["runs", "show", String(run.runId), "--json"]));
+    expect(shown.id).toBe(run.runId);
+    expect(shown.status).toBe("succeeded");
+    expect(shown.epochs.map((e) => e.epoch)).toEqual(run.history.map((h) => h.epoch));
+    expect(shown.epochs.map((e) => e.valLoss)).toEqual(run.history.map((h) => h.valLoss));
+    expect(shown.evaluations).toHaveLength(1);
+    expect(shown.evaluations[0]!.metrics.accuracy).toBe(run.accuracy);
+    expect(shown.predictionCount).toBe(run.counts.test);
+    expect(shown.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
+
+    const listed = parseJson<{ id: number }[]>(await runCli(["runs", "list", "--json"]));
+    expect(listed.map((r) => r.id)).toContain(run.runId);
+
+    const refused = await runCli(["runs", "delete", String(run.runId)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--yes");
+    expect((await runCli(["runs", "delete", String(run.runId), "--yes"])).code).toBe(0);
+    const gone = await runCli(["runs", "show", String(run.runId), "--json"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`no run ${run.runId}`);
+  }, 600_000);
 });

@@ -1,9 +1,16 @@
 import { type SpawnOptions, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI = path.join(ROOT, "apps", "cli", "bin", "cxrlab.mjs");
+
+/** Each test file gets its own experiment store, a fresh SQLite file, unless DATABASE_URL is set. */
+export const DATABASE_URL =
+  process.env.DATABASE_URL ??
+  `file:${path.join(mkdtempSync(path.join(tmpdir(), "cxrlab-store-")), "cxrlab.db")}`;
 
 export interface CliResult {
   code: number | null;
@@ -21,7 +28,12 @@ export function runCli(
   options: SpawnOptions & { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, ...options, stdio: "pipe" });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      ...options,
+      env: { ...process.env, DATABASE_URL, ...options.env },
+      stdio: "pipe",
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d) => {

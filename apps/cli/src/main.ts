@@ -1,9 +1,11 @@
 import { readEnv } from "@cxrlab/core/env";
 import { Command, CommanderError } from "commander";
+import { registerDbCommand } from "./commands/db.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEvaluateCommand } from "./commands/evaluate.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerPredictCommand } from "./commands/predict.ts";
+import { registerRunsCommand } from "./commands/runs.ts";
 import { registerTrainCommand } from "./commands/train.ts";
 
 const program = new Command("cxrlab")
@@ -16,6 +18,8 @@ registerEvaluateCommand(program);
 registerPredictCommand(program);
 registerModelCommand(program);
 registerDemoCommand(program);
+registerRunsCommand(program);
+registerDbCommand(program);
 
 try {
   await program.parseAsync(process.argv);

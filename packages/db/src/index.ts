@@ -27,3 +27,4 @@ export {
   updateRunStatus,
 } from "./runs.ts";
 export { openStore, type Store } from "./store.ts";
+export { type ImagePredictionToRecord, recordImagePredictions, recordTrainOutcome } from "./record-training.ts";

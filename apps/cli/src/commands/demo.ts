@@ -10,8 +10,8 @@ export function registerDemoCommand(program: Command): void {
       .description("train on the bundled 120-image sample with ImageNet weights, test on a held-out part"),
     { preset: "quick", data: sharedPaths.sample() },
   ).action(async (flags: TrainFlags) => {
-    const { result, artifacts } = await runTraining(flags);
-    printTrainOutcome(result, artifacts, flags.json ?? false);
+    const { result, artifacts, runId } = await runTraining(flags);
+    printTrainOutcome(result, artifacts, runId, flags.json ?? false);
     if (result.status !== "succeeded") process.exitCode = 130;
   });
 }

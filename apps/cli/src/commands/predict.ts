@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
 import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
+import { recordForModelRun } from "../record-predictions.ts";
 
 interface PredictFlags {
   model: string;
@@ -33,8 +34,9 @@ export function registerPredictCommand(program: Command): void {
         skipBad: flags.skipBad ?? false,
         onProgress: createProgressBar(),
       });
+      const recorded = await recordForModelRun(result.modelDir, result.predictions);
       if (flags.json) {
-        console.log(JSON.stringify({ backend: backend.name, ...result }));
+        console.log(JSON.stringify({ backend: backend.name, runId: recorded, ...result }));
         return;
       }
       for (const p of result.predictions) {

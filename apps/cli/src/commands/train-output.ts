@@ -3,11 +3,17 @@ import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import { formatDuration } from "../progress-bar.ts";
 
-export function printTrainOutcome(result: TrainOutcome, artifacts: RunArtifacts, json: boolean): void {
+export function printTrainOutcome(
+  result: TrainOutcome,
+  artifacts: RunArtifacts,
+  runId: number,
+  json: boolean,
+): void {
   const { evaluation: m } = result;
   if (json) {
     console.log(
       JSON.stringify({
+        runId,
         runDir: result.runDir,
         status: result.status,
         backend: result.backend.name,
@@ -31,7 +37,7 @@ export function printTrainOutcome(result: TrainOutcome, artifacts: RunArtifacts,
     return;
   }
   const total = Object.values(result.timings).reduce((a, b) => a + b, 0);
-  console.log(`\nrun ${result.status}: ${result.runDir}`);
+  console.log(`\nrun ${runId} ${result.status}: ${result.runDir}`);
   console.log(
     `backend ${result.backend.name}; images train ${result.counts.train}, validation ${result.counts.validation}, ` +
       `test ${result.counts.test} (${result.testSource}); time ${formatDuration(total)}`,

@@ -3,11 +3,14 @@ import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
 import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil } from "@cxrlab/core/config";
 import { experimentConfigSchema } from "@cxrlab/core/config";
+import { datasetFingerprint } from "@cxrlab/core/data";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { isPresetName, PRESET_NAMES, resolveConfig } from "@cxrlab/core/presets";
 import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
 import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
+import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
 import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
+import { createRun, recordEpoch, recordTrainOutcome, updateRunStatus } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import {
   backendName,
@@ -19,6 +22,7 @@ import {
   positiveNumber,
 } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
+import { codeVersion, describeStore, withStore } from "../store.ts";
 import { printTrainOutcome } from "./train-output.ts";
 
 export interface TrainFlags {
@@ -89,9 +93,9 @@ export function registerTrainCommand(program: Command): void {
   addTrainOptions(program.command("train").description("train a classifier and evaluate it"), {
     preset: "reference",
   }).action(async (flags: TrainFlags) => {
-    const outcome = await runTraining(flags);
-    printTrainOutcome(outcome.result, outcome.artifacts, flags.json ?? false);
-    if (outcome.result.status !== "succeeded") process.exitCode = 130;
+    const { result, artifacts, runId } = await runTraining(flags);
+    printTrainOutcome(result, artifacts, runId, flags.json ?? false);
+    if (result.status !== "succeeded") process.exitCode = 130;
   });
 }
 
@@ -143,17 +147,24 @@ interface RunInfo {
   weights: string | null;
   classes?: string[];
   limitPerClass?: number;
+  /** The run's id in the experiment store. */
+  runId?: number;
 }
 
-/** Trains as the flags say (or resumes a run), writes the run folder and returns what it wrote. */
+/**
+ * Trains as the flags say (or resumes a run), writes the run folder and records the run in the
+ * experiment store as it goes: the run at start, each epoch when it finishes, then the test
+ * evaluation, one prediction per test image and the final status.
+ */
 export async function runTraining(flags: TrainFlags) {
   let config: ExperimentConfig;
   let runDir: string;
   let info: RunInfo;
+  const inputsFile = () => path.join(runDir, "inputs.json");
   if (flags.resume) {
     runDir = existingDir("--resume", flags.resume);
     config = experimentConfigSchema.parse(await readJson(path.join(runDir, "config.json"), "run config"));
-    info = await readJson<RunInfo>(path.join(runDir, "inputs.json"), "run inputs");
+    info = await readJson<RunInfo>(inputsFile(), "run inputs");
   } else {
     if (!flags.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
     config = configFromFlags(flags);
@@ -166,47 +177,70 @@ export async function runTraining(flags: TrainFlags) {
     };
     runDir = await createRunDir(flags.out, config.name);
     await writeJson(path.join(runDir, "config.json"), config);
-    await writeJson(path.join(runDir, "inputs.json"), info);
   }
+  const data: DatasetSources = {
+    dataDir: info.data,
+    ...(info.test ? { testDir: info.test } : {}),
+    ...(info.classes ? { classNames: info.classes } : {}),
+    ...(info.limitPerClass ? { limitPerClass: info.limitPerClass } : {}),
+  };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`run folder: ${runDir}`);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    log("\nstopping after this batch (Ctrl-C again to quit at once)...");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  await writeRunStatus(runDir, "running", { name: config.name, preset: config.preset });
-  let result: TrainOutcome;
-  try {
-    result = await train({
-      config,
-      data: {
-        dataDir: info.data,
-        ...(info.test ? { testDir: info.test } : {}),
-        ...(info.classes ? { classNames: info.classes } : {}),
-        ...(info.limitPerClass ? { limitPerClass: info.limitPerClass } : {}),
-      },
-      weights: info.weights,
-      runDir,
-      ...(flags.backend ? { backend: flags.backend } : {}),
-      resume: Boolean(flags.resume),
-      skipBad: flags.skipBad ?? false,
-      signal: controller.signal,
-      onProgress: createProgressBar(),
-      log,
-    });
-  } catch (err) {
-    await writeRunStatus(runDir, "failed", {
-      name: config.name,
-      preset: config.preset,
-      error: (err as Error).message,
-    });
-    throw err;
-  } finally {
-    process.off("SIGINT", onSigint);
-  }
-  const artifacts = await writeRunArtifacts(result);
-  return { result, artifacts };
+
+  return withStore(async (store) => {
+    if (info.runId === undefined) {
+      const splits = await prepareDataset(config, data);
+      const fingerprint = await datasetFingerprint([...splits.train, ...splits.validation, ...splits.test]);
+      const run = await createRun(store, {
+        config,
+        datasetFingerprint: fingerprint,
+        codeVersion: codeVersion(),
+      });
+      info.runId = run.id;
+      await writeJson(inputsFile(), info);
+    }
+    const runId = info.runId;
+    log(`store: run ${runId} in ${describeStore(store)}`);
+    await updateRunStatus(store, runId, "running");
+    await writeRunStatus(runDir, "running", { name: config.name, preset: config.preset, runId });
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      log("\nstopping after this batch (Ctrl-C again to quit at once)...");
+      controller.abort();
+    };
+    process.on("SIGINT", onSigint);
+    let result: TrainOutcome;
+    try {
+      result = await train({
+        config,
+        data,
+        weights: info.weights,
+        runDir,
+        ...(flags.backend ? { backend: flags.backend } : {}),
+        resume: Boolean(flags.resume),
+        skipBad: flags.skipBad ?? false,
+        signal: controller.signal,
+        onProgress: createProgressBar(),
+        onEpoch: (epoch) => recordEpoch(store, runId, epoch),
+        log,
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      await writeRunStatus(runDir, "failed", {
+        name: config.name,
+        preset: config.preset,
+        runId,
+        error: message,
+      });
+      await updateRunStatus(store, runId, "failed", { message });
+      throw err;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    const artifacts = await writeRunArtifacts(result);
+    await recordTrainOutcome(store, runId, result);
+    return { result, artifacts, runId };
+  });
 }

@@ -22,3 +22,4 @@ export {
 } from "./normalize.ts";
 export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
 export { kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
+export { datasetFingerprint, type ImageFileInfo, imageFileInfo, sha256File } from "./file-info.ts";

@@ -1,0 +1,115 @@
+import { createInterface } from "node:readline/promises";
+import { deleteRun, getRun, listRuns, RUN_STATUSES, type RunRecord, type RunStatus } from "@cxrlab/db";
+import { type Command, Option } from "commander";
+import { positiveInt } from "../options.ts";
+import { withStore } from "../store.ts";
+
+function runId(value: string): number {
+  return positiveInt(value);
+}
+
+const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
+
+function summaryLine(run: RunRecord, accuracy: number | null): string {
+  const when = (run.startedAt ?? run.createdAt).toISOString().slice(0, 16).replace("T", " ");
+  return (
+    `${String(run.id).padStart(5)}  ${run.status.padEnd(11)} ${run.preset.padEnd(12)} ${when}  ` +
+    `${pct(accuracy).padStart(8)}  ${run.name}${run.tags.length ? `  [${run.tags.join(", ")}]` : ""}`
+  );
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new Error("refusing to delete without confirmation: pass --yes");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerRunsCommand(program: Command): void {
+  const runs = program.command("runs").description("look up training runs in the experiment store");
+
+  runs
+    .command("list")
+    .description("runs, newest first")
+    .addOption(new Option("--status <status>", "only runs with this status").choices(RUN_STATUSES))
+    .option("--tag <tag>", "only runs with this tag")
+    .option("--limit <n>", "at most n runs", positiveInt, 50)
+    .option("--json", "print JSON")
+    .action(async (flags: { status?: RunStatus; tag?: string; limit: number; json?: boolean }) => {
+      await withStore(async (store) => {
+        const list = await listRuns(store, {
+          limit: flags.limit,
+          ...(flags.status ? { status: flags.status } : {}),
+          ...(flags.tag ? { tag: flags.tag } : {}),
+        });
+        if (flags.json) {
+          console.log(JSON.stringify(list));
+          return;
+        }
+        if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
+        else console.log(`   id  status      preset       started            accuracy  name`);
+        for (const run of list) {
+          const detail = await getRun(store, run.id);
+          const test = detail?.evaluations.find((e) => e.split === "test");
+          console.log(summaryLine(run, test?.metrics.accuracy ?? null));
+        }
+      });
+    });
+
+  runs
+    .command("show")
+    .description("one run with its epochs, evaluations and prediction count")
+    .argument("<id>", "run id", runId)
+    .option("--json", "print JSON")
+    .action(async (id: number, flags: { json?: boolean }) => {
+      await withStore(async (store) => {
+        const run = await getRun(store, id);
+        if (!run) throw new Error(`no run ${id} in the store`);
+        if (flags.json) {
+          console.log(JSON.stringify(run));
+          return;
+        }
+        console.log(
+          `run ${run.id} ${run.name} (${run.preset}): ${run.status}${run.statusMessage ? ` (${run.statusMessage})` : ""}`,
+        );
+        console.log(
+          `backend ${run.backend ?? "-"}, seed ${run.seed}, code ${run.codeVersion ?? "-"}, model ${run.modelLocation ?? "-"}`,
+        );
+        console.log("epoch      loss  accuracy  val_loss  val_acc");
+        for (const e of run.epochs) {
+          const f = (v: number | null) => (v === null ? "-" : v.toFixed(4)).padStart(9);
+          console.log(
+            `${String(e.epoch).padStart(5)} ${f(e.loss)} ${f(e.accuracy)} ${f(e.valLoss)} ${f(e.valAccuracy)}`,
+          );
+        }
+        for (const ev of run.evaluations) {
+          console.log(
+            `${ev.split}: accuracy ${pct(ev.metrics.accuracy)}, loss ${ev.metrics.loss.toFixed(5)}`,
+          );
+        }
+        console.log(`predictions: ${run.predictionCount}`);
+      });
+    });
+
+  runs
+    .command("delete")
+    .description("delete a run and everything recorded with it (its run folder stays on disk)")
+    .argument("<id>", "run id", runId)
+    .option("--yes", "do not ask for confirmation")
+    .action(async (id: number, flags: { yes?: boolean }) => {
+      await withStore(async (store) => {
+        const run = await getRun(store, id);
+        if (!run) throw new Error(`no run ${id} in the store`);
+        const question = `delete run ${id} "${run.name}" with ${run.epochs.length} epochs and ${run.predictionCount} predictions?`;
+        if (!flags.yes && !(await confirm(question))) {
+          console.log("nothing deleted");
+          return;
+        }
+        await deleteRun(store, id);
+        console.log(`deleted run ${id}`);
+      });
+    });
+}

@@ -1,0 +1,40 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { ImagePrediction } from "@cxrlab/core/inference/predict";
+import { readJson } from "@cxrlab/core/run/run-dir";
+import { recordImagePredictions } from "@cxrlab/db";
+import { withStore } from "./store.ts";
+
+/** The store's run id of the training run that produced a model folder, when it was recorded. */
+export async function runIdOfModel(modelDir: string): Promise<number | null> {
+  const inputs = path.join(path.dirname(modelDir), "inputs.json");
+  if (!existsSync(inputs)) return null;
+  const { runId } = await readJson<{ runId?: number }>(inputs, "run inputs");
+  return runId ?? null;
+}
+
+/** Stores predictions under the model's training run; returns that run's id, or null if it has none. */
+export async function recordForModelRun(
+  modelDir: string,
+  predictions: ImagePrediction[],
+): Promise<number | null> {
+  const runId = await runIdOfModel(modelDir);
+  if (runId === null) {
+    process.stderr.write(`store: ${modelDir} is not from a recorded run; predictions not stored\n`);
+    return null;
+  }
+  await withStore((store) =>
+    recordImagePredictions(
+      store,
+      runId,
+      predictions.map((p) => ({
+        path: p.path,
+        label: null,
+        probabilities: p.probabilities,
+        predictedClass: p.predictedClass,
+      })),
+    ),
+  );
+  process.stderr.write(`store: ${predictions.length} prediction(s) recorded for run ${runId}\n`);
+  return runId;
+}
