@@ -7,6 +7,11 @@ export {
 } from "./images.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
 export {
+  type ImagePredictionToRecord,
+  recordImagePredictions,
+  recordTrainOutcome,
+} from "./record-training.ts";
+export {
   addRunNote,
   createRun,
   deleteRun,
@@ -27,4 +32,3 @@ export {
   updateRunStatus,
 } from "./runs.ts";
 export { openStore, type Store } from "./store.ts";
-export { type ImagePredictionToRecord, recordImagePredictions, recordTrainOutcome } from "./record-training.ts";

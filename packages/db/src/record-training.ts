@@ -39,7 +39,11 @@ export async function recordImagePredictions(
         bytes: info.bytes,
         label: item.label,
       });
-      rows.push({ imageId: image.id, probabilities: item.probabilities, predictedLabel: item.predictedClass });
+      rows.push({
+        imageId: image.id,
+        probabilities: item.probabilities,
+        predictedLabel: item.predictedClass,
+      });
     }
     await recordPredictions(store, runId, rows);
   }

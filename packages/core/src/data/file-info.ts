@@ -44,7 +44,9 @@ export async function imageFileInfo(file: string): Promise<ImageFileInfo> {
  * A fingerprint of a labelled image set: the sha256 of its sorted "hash class" lines, so the same
  * images with the same labels give the same fingerprint wherever the files live.
  */
-export async function datasetFingerprint(records: readonly { path: string; className: string }[]): Promise<string> {
+export async function datasetFingerprint(
+  records: readonly { path: string; className: string }[],
+): Promise<string> {
   const lines: string[] = [];
   for (const r of records) lines.push(`${await sha256File(r.path)} ${r.className}`);
   return createHash("sha256").update(lines.sort().join("\n")).digest("hex");

@@ -12,6 +12,7 @@ export {
   listImageFiles,
   type SkippedFile,
 } from "./directory.ts";
+export { datasetFingerprint, type ImageFileInfo, imageFileInfo, sha256File } from "./file-info.ts";
 export {
   type ChannelMean,
   type FitFeaturewiseMeanOptions,
@@ -22,4 +23,3 @@ export {
 } from "./normalize.ts";
 export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
 export { kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
-export { datasetFingerprint, type ImageFileInfo, imageFileInfo, sha256File } from "./file-info.ts";
