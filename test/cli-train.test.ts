@@ -68,6 +68,7 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
       "--json",
     ]);
     const evaluation = parseJson<{
+      runId: number;
       accuracy: number;
       loss: number;
       classNames: string[];
@@ -79,6 +80,13 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
     expect(evaluation.accuracy).toBeGreaterThan(0.6);
     expect(evaluation.report.classes.map((c) => c.name)).toEqual(evaluation.classNames);
     for (const c of evaluation.report.classes) expect(c.f1).toBeGreaterThan(0);
+    // Recorded in the store under the run that trained the model.
+    expect(evaluation.runId).toBe(run.runId);
+    const shown = parseJson<{ evaluations: { split: string; metrics: { accuracy: number } }[] }>(
+      await runCli(["runs", "show", String(run.runId), "--json"]),
+    );
+    const folder = shown.evaluations.find((e) => e.split === `folder:${sharedPaths.devTest()}`);
+    expect(folder?.metrics.accuracy).toBe(evaluation.accuracy);
   }, 300_000);
 
   it("predicts single images", async () => {
@@ -133,6 +141,16 @@ describe("the experiment store after the demo", () => {
 
     const listed = parseJson<{ id: number }[]>(await runCli(["runs", "list", "--json"]));
     expect(listed.map((r) => r.id)).toContain(run.runId);
+
+    expect((await runCli(["runs", "tag", String(run.runId), "baseline", "small"])).code).toBe(0);
+    expect((await runCli(["runs", "note", String(run.runId), "tiny", "smoke", "run"])).code).toBe(0);
+    const annotated = parseJson<{ tags: string[]; notes: { body: string }[] }>(
+      await runCli(["runs", "show", String(run.runId), "--json"]),
+    );
+    expect(annotated.tags).toEqual(["baseline", "small"]);
+    expect(annotated.notes.map((n) => n.body)).toEqual(["tiny smoke run"]);
+    const tagged = parseJson<{ id: number }[]>(await runCli(["runs", "list", "--tag", "baseline", "--json"]));
+    expect(tagged.map((r) => r.id)).toEqual([run.runId]);
 
     const refused = await runCli(["runs", "delete", String(run.runId)]);
     expect(refused.code).toBe(1);

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ImagePrediction } from "@cxrlab/core/inference/predict";
+import type { EvaluationMetrics } from "@cxrlab/core/metrics";
 import { readJson } from "@cxrlab/core/run/run-dir";
-import { recordImagePredictions } from "@cxrlab/db";
+import { recordEvaluation, recordImagePredictions } from "@cxrlab/db";
 import { withStore } from "./store.ts";
 
 /** The store's run id of the training run that produced a model folder, when it was recorded. */
@@ -13,28 +14,36 @@ export async function runIdOfModel(modelDir: string): Promise<number | null> {
   return runId ?? null;
 }
 
-/** Stores predictions under the model's training run; returns that run's id, or null if it has none. */
+/**
+ * Stores predictions (and, for a labelled folder, the evaluation as split `folder:<path>`) under
+ * the model's training run; returns that run's id, or null if it has none.
+ */
 export async function recordForModelRun(
   modelDir: string,
   predictions: ImagePrediction[],
+  evaluation?: { dataDir: string; metrics: EvaluationMetrics },
 ): Promise<number | null> {
   const runId = await runIdOfModel(modelDir);
   if (runId === null) {
     process.stderr.write(`store: ${modelDir} is not from a recorded run; predictions not stored\n`);
     return null;
   }
-  await withStore((store) =>
-    recordImagePredictions(
+  await withStore(async (store) => {
+    if (evaluation) {
+      await recordEvaluation(store, runId, `folder:${path.resolve(evaluation.dataDir)}`, evaluation.metrics);
+    }
+    const classNames = evaluation?.metrics.classNames;
+    await recordImagePredictions(
       store,
       runId,
       predictions.map((p) => ({
         path: p.path,
-        label: null,
+        label: classNames && p.label !== null ? (classNames[p.label] ?? null) : null,
         probabilities: p.probabilities,
         predictedClass: p.predictedClass,
       })),
-    ),
-  );
+    );
+  });
   process.stderr.write(`store: ${predictions.length} prediction(s) recorded for run ${runId}\n`);
   return runId;
 }

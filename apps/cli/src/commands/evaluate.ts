@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
 import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
+import { recordForModelRun } from "../record-predictions.ts";
 
 interface EvaluateFlags {
   model: string;
@@ -37,10 +38,15 @@ export function registerEvaluateCommand(program: Command): void {
         onProgress: createProgressBar(),
       });
       const m = result.metrics;
+      const runId = await recordForModelRun(result.modelDir, result.predictions, {
+        dataDir: result.dataDir,
+        metrics: m,
+      });
       if (flags.json) {
         console.log(
           JSON.stringify({
             backend: backend.name,
+            runId,
             modelDir: result.modelDir,
             dataDir: result.dataDir,
             images: result.predictions.length,

@@ -1,5 +1,15 @@
 import { createInterface } from "node:readline/promises";
-import { deleteRun, getRun, listRuns, RUN_STATUSES, type RunRecord, type RunStatus } from "@cxrlab/db";
+import {
+  addRunNote,
+  deleteRun,
+  getRun,
+  listRuns,
+  RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+  type Store,
+  tagRun,
+} from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import { positiveInt } from "../options.ts";
 import { withStore } from "../store.ts";
@@ -16,6 +26,12 @@ function summaryLine(run: RunRecord, accuracy: number | null): string {
     `${String(run.id).padStart(5)}  ${run.status.padEnd(11)} ${run.preset.padEnd(12)} ${when}  ` +
     `${pct(accuracy).padStart(8)}  ${run.name}${run.tags.length ? `  [${run.tags.join(", ")}]` : ""}`
   );
+}
+
+async function requireRun(store: Store, id: number) {
+  const run = await getRun(store, id);
+  if (!run) throw new Error(`no run ${id} in the store`);
+  return run;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -36,28 +52,38 @@ export function registerRunsCommand(program: Command): void {
     .description("runs, newest first")
     .addOption(new Option("--status <status>", "only runs with this status").choices(RUN_STATUSES))
     .option("--tag <tag>", "only runs with this tag")
+    .option("--project <name>", "only runs of this project")
     .option("--limit <n>", "at most n runs", positiveInt, 50)
     .option("--json", "print JSON")
-    .action(async (flags: { status?: RunStatus; tag?: string; limit: number; json?: boolean }) => {
-      await withStore(async (store) => {
-        const list = await listRuns(store, {
-          limit: flags.limit,
-          ...(flags.status ? { status: flags.status } : {}),
-          ...(flags.tag ? { tag: flags.tag } : {}),
+    .action(
+      async (flags: {
+        status?: RunStatus;
+        tag?: string;
+        project?: string;
+        limit: number;
+        json?: boolean;
+      }) => {
+        await withStore(async (store) => {
+          const list = await listRuns(store, {
+            limit: flags.limit,
+            ...(flags.status ? { status: flags.status } : {}),
+            ...(flags.tag ? { tag: flags.tag } : {}),
+            ...(flags.project ? { project: flags.project } : {}),
+          });
+          if (flags.json) {
+            console.log(JSON.stringify(list));
+            return;
+          }
+          if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
+          else console.log(`   id  status      preset       started            accuracy  name`);
+          for (const run of list) {
+            const detail = await getRun(store, run.id);
+            const test = detail?.evaluations.find((e) => e.split === "test");
+            console.log(summaryLine(run, test?.metrics.accuracy ?? null));
+          }
         });
-        if (flags.json) {
-          console.log(JSON.stringify(list));
-          return;
-        }
-        if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
-        else console.log(`   id  status      preset       started            accuracy  name`);
-        for (const run of list) {
-          const detail = await getRun(store, run.id);
-          const test = detail?.evaluations.find((e) => e.split === "test");
-          console.log(summaryLine(run, test?.metrics.accuracy ?? null));
-        }
-      });
-    });
+      },
+    );
 
   runs
     .command("show")
@@ -66,8 +92,7 @@ export function registerRunsCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (id: number, flags: { json?: boolean }) => {
       await withStore(async (store) => {
-        const run = await getRun(store, id);
-        if (!run) throw new Error(`no run ${id} in the store`);
+        const run = await requireRun(store, id);
         if (flags.json) {
           console.log(JSON.stringify(run));
           return;
@@ -91,6 +116,34 @@ export function registerRunsCommand(program: Command): void {
           );
         }
         console.log(`predictions: ${run.predictionCount}`);
+        if (run.tags.length) console.log(`tags: ${run.tags.join(", ")}`);
+        for (const n of run.notes) console.log(`note (${n.createdAt.toISOString().slice(0, 16)}): ${n.body}`);
+      });
+    });
+
+  runs
+    .command("tag")
+    .description("add tags to a run")
+    .argument("<id>", "run id", runId)
+    .argument("<tags...>", "tags to add")
+    .action(async (id: number, tags: string[]) => {
+      await withStore(async (store) => {
+        await requireRun(store, id);
+        await tagRun(store, id, tags);
+        console.log(`run ${id} tagged ${tags.join(", ")}`);
+      });
+    });
+
+  runs
+    .command("note")
+    .description("add a note to a run")
+    .argument("<id>", "run id", runId)
+    .argument("<text...>", "the note")
+    .action(async (id: number, words: string[]) => {
+      await withStore(async (store) => {
+        await requireRun(store, id);
+        await addRunNote(store, id, words.join(" "));
+        console.log(`note added to run ${id}`);
       });
     });
 
@@ -101,8 +154,7 @@ export function registerRunsCommand(program: Command): void {
     .option("--yes", "do not ask for confirmation")
     .action(async (id: number, flags: { yes?: boolean }) => {
       await withStore(async (store) => {
-        const run = await getRun(store, id);
-        if (!run) throw new Error(`no run ${id} in the store`);
+        const run = await requireRun(store, id);
         const question = `delete run ${id} "${run.name}" with ${run.epochs.length} epochs and ${run.predictionCount} predictions?`;
         if (!flags.yes && !(await confirm(question))) {
           console.log("nothing deleted");

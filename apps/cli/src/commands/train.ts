@@ -45,6 +45,8 @@ export interface TrainFlags {
   name?: string;
   classes?: string;
   limitPerClass?: number;
+  project?: string;
+  tag?: string[];
   out: string;
   backend?: BackendName;
   resume?: string;
@@ -83,6 +85,8 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
     .option("--classes <list>", "comma-separated class folders to use, in label order")
     .option("--limit-per-class <n>", "use only the first n images of each class (smoke runs)", positiveInt)
     .option("--out <dir>", "folder that holds run folders", "runs")
+    .option("--project <name>", "project the run belongs to in the store", "default")
+    .option("--tag <tag...>", "tags for the run in the store")
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--resume <runDir>", "continue an interrupted run from its last finished epoch")
     .option("--skip-bad", "leave unreadable images out (listed in the report) instead of stopping")
