@@ -40,4 +40,12 @@ describe("frozen-prefix caching", () => {
     expect(cached.history[0]!.loss).not.toBeCloseTo(cached.history[1]!.loss, 4);
     expect(cached.evaluation!.accuracy).toBeCloseTo(direct.evaluation!.accuracy, 6);
   }, 300_000);
+
+  it("is repeatable: the same seed gives the same run", async () => {
+    const [a, b] = [await runSmall(true), await runSmall(true)];
+    expect(b.history.map((h) => [h.loss, h.accuracy, h.valLoss])).toEqual(
+      a.history.map((h) => [h.loss, h.accuracy, h.valLoss]),
+    );
+    expect(b.testPredictions).toEqual(a.testPredictions);
+  }, 300_000);
 });
