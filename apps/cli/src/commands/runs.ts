@@ -14,10 +14,6 @@ import { type Command, Option } from "commander";
 import { positiveInt } from "../options.ts";
 import { withStore } from "../store.ts";
 
-function runId(value: string): number {
-  return positiveInt(value);
-}
-
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
 
 function summaryLine(run: RunRecord, accuracy: number | null): string {
@@ -88,7 +84,7 @@ export function registerRunsCommand(program: Command): void {
   runs
     .command("show")
     .description("one run with its epochs, evaluations and prediction count")
-    .argument("<id>", "run id", runId)
+    .argument("<id>", "run id", positiveInt)
     .option("--json", "print JSON")
     .action(async (id: number, flags: { json?: boolean }) => {
       await withStore(async (store) => {
@@ -124,7 +120,7 @@ export function registerRunsCommand(program: Command): void {
   runs
     .command("tag")
     .description("add tags to a run")
-    .argument("<id>", "run id", runId)
+    .argument("<id>", "run id", positiveInt)
     .argument("<tags...>", "tags to add")
     .action(async (id: number, tags: string[]) => {
       await withStore(async (store) => {
@@ -137,7 +133,7 @@ export function registerRunsCommand(program: Command): void {
   runs
     .command("note")
     .description("add a note to a run")
-    .argument("<id>", "run id", runId)
+    .argument("<id>", "run id", positiveInt)
     .argument("<text...>", "the note")
     .action(async (id: number, words: string[]) => {
       await withStore(async (store) => {
@@ -150,7 +146,7 @@ export function registerRunsCommand(program: Command): void {
   runs
     .command("delete")
     .description("delete a run and everything recorded with it (its run folder stays on disk)")
-    .argument("<id>", "run id", runId)
+    .argument("<id>", "run id", positiveInt)
     .option("--yes", "do not ask for confirmation")
     .action(async (id: number, flags: { yes?: boolean }) => {
       await withStore(async (store) => {
