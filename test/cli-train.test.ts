@@ -23,7 +23,7 @@ const out = mkdtempSync(path.join(tmpdir(), "cxrlab-runs-"));
 describe("the demo: a real run on the bundled sample with ImageNet weights", () => {
   let run: TrainJson;
   beforeAll(async () => {
-    const result = await runCli(["demo", "--json", "--out", out]);
+    const result = await runCli(["demo", "--no-serve", "--json", "--out", out]);
     run = parseJson<TrainJson>(result);
   }, 900_000);
 
@@ -69,6 +69,7 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
     ]);
     const evaluation = parseJson<{
       runId: number;
+      engine: string;
       accuracy: number;
       loss: number;
       classNames: string[];
@@ -76,6 +77,8 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
       report: { classes: { name: string; precision: number; recall: number; f1: number }[] };
     }>(result);
     expect(evaluation.classNames).toEqual(["COVID", "Normal", "Viral Pneumonia"]);
+    // The saved model runs on onnxruntime (exported from its tfjs weights), as CLI evaluation does by default.
+    expect(evaluation.engine).toMatch(/^onnxruntime \S+ cpu, \d+ threads?$/);
     expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(312);
     expect(evaluation.accuracy).toBeGreaterThan(0.6);
     expect(evaluation.report.classes.map((c) => c.name)).toEqual(evaluation.classNames);
@@ -111,6 +114,7 @@ describe("the experiment store after the demo", () => {
   it("has the run with every epoch, its evaluation and one prediction per test image", async () => {
     const result = await runCli([
       "demo",
+      "--no-serve",
       "--json",
       "--out",
       out,

@@ -13,6 +13,7 @@ import {
   listRuns,
   migrate,
   openStore,
+  type RunQuery,
   recordEpoch,
   recordEvaluation,
   recordPredictions,
@@ -197,6 +198,22 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
       });
       expect(stored.predictedLabel).toBe("Viral Pneumonia");
       expect(stored.probabilities).toEqual({ COVID: 0.1, Normal: 0.3, "Viral Pneumonia": 0.6 });
+      // Columns kept for the dashboard's filters and sorting.
+      expect(stored).toMatchObject({ confidence: 0.6, trueLabel: "Viral Pneumonia", correct: true });
+      const wrong = await store.prisma.prediction.findFirstOrThrow({
+        where: { runId: run.id, imageId: images[3]!.id },
+      });
+      expect(wrong).toMatchObject({
+        predictedLabel: "COVID",
+        confidence: 0.5,
+        trueLabel: "Normal",
+        correct: false,
+      });
+      expect(got!.testAccuracy).toBe(metrics.accuracy);
+      expect(got!.bestValLoss).toBe(1.2 / 3);
+      expect(got!.bestEpoch).toBe(3);
+      expect(got!.epochsDone).toBe(3);
+      expect(got!.progress).toBeNull();
     });
 
     it("keep one image row per content hash", async () => {
@@ -214,10 +231,11 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
       const b = await createRun(store, { config });
       await tagRun(store, b.id, ["sweep", "sweep", "best"]);
       await updateRunStatus(store, a.id, "failed", { message: "out of memory" });
-      expect((await listRuns(store, { status: "failed" })).map((r) => r.id)).toEqual([a.id]);
-      expect((await listRuns(store, { project: "other" })).map((r) => r.id)).toEqual([a.id]);
-      expect((await listRuns(store, { tag: "sweep" })).map((r) => r.id)).toEqual([b.id, a.id]);
-      expect((await listRuns(store, { tag: "best" }))[0]!.tags).toEqual(["best", "sweep"]);
+      const ids = async (query: RunQuery) => (await listRuns(store, query)).items.map((r) => r.id);
+      expect(await ids({ status: ["failed"] })).toEqual([a.id]);
+      expect(await ids({ project: "other" })).toEqual([a.id]);
+      expect(await ids({ tag: "sweep" })).toEqual([b.id, a.id]);
+      expect((await listRuns(store, { tag: "best" })).items[0]!.tags).toEqual(["best", "sweep"]);
       expect((await getRun(store, a.id))!.statusMessage).toBe("out of memory");
       await expect(updateRunStatus(store, a.id, "done" as never)).rejects.toThrow('run status "done"');
     });

@@ -6,6 +6,7 @@ import { registerEvaluateCommand } from "./commands/evaluate.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerPredictCommand } from "./commands/predict.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerTrainCommand } from "./commands/train.ts";
 
 const program = new Command("cxrlab")
@@ -19,6 +20,7 @@ registerPredictCommand(program);
 registerModelCommand(program);
 registerDemoCommand(program);
 registerRunsCommand(program);
+registerServeCommand(program);
 registerDbCommand(program);
 
 try {

@@ -16,6 +16,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must start with postgresql://")
     .optional(),
+  /** What runs fixed-weight forward passes (prefix cache, predict, evaluate): onnx (default when onnxruntime-node loads) or tfjs. */
+  CXRLAB_ENGINE: z.enum(["onnx", "tfjs"]).optional(),
+  /** Threads of the wasm backend, at most the cores there are (default 2; 1 runs the single-threaded build). */
+  CXRLAB_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /** Print stack traces with CLI errors. */
   CXRLAB_DEBUG: z
     .string()

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEnv } from "./env.ts";
@@ -9,6 +10,11 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** Data and weights shared beside the checkout (`../shared`), or `$CXRLAB_SHARED`. */
 export function sharedDir(): string {
   return path.resolve(readEnv().CXRLAB_SHARED ?? path.join(REPO_ROOT, "..", "shared"));
+}
+
+/** Caches CXR Lab may rebuild at will (downloaded weights, exported ONNX models): `$CXRLAB_CACHE` or ~/.cache/cxrlab. */
+export function cacheDir(): string {
+  return path.resolve(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"));
 }
 
 export const sharedPaths = {

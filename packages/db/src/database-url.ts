@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { readEnv } from "@cxrlab/core/env";
 
 export type Provider = "sqlite" | "postgresql";
@@ -28,7 +29,14 @@ export function resolveDatabase(url?: string): DatabaseTarget {
 }
 
 /** Folder of this repository's `prisma/` schemas and migrations. */
-export const prismaDir = path.resolve(import.meta.dirname, "..", "..", "..", "prisma");
+// import.meta.url rather than import.meta.dirname: the web app's bundler (Turbopack) rewrites only the former.
+export const prismaDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "prisma",
+);
 
 export function schemaPath(provider: Provider): string {
   return path.join(prismaDir, provider, "schema.prisma");

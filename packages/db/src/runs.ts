@@ -1,14 +1,15 @@
 import type { ExperimentConfig } from "@cxrlab/core/config";
 import type { EvaluationMetrics } from "@cxrlab/core/metrics";
-import type { EpochRecord } from "@cxrlab/core/train/history";
-import type { Evaluation, Prisma, Run } from "./generated/sqlite/client.ts";
+import { bestEpochIndex, type EpochRecord } from "@cxrlab/core/train/history";
+import { type Evaluation, Prisma, type Run } from "./generated/sqlite/client.ts";
 import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
 import { retryWhenBusy } from "./retry.ts";
+import { parseRunProgress, type RunProgress } from "./run-progress.ts";
 import type { Store } from "./store.ts";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-const FINISHED: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
+export const FINISHED_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 
 export interface NewRun {
   config: ExperimentConfig;
@@ -21,11 +22,12 @@ export interface NewRun {
 }
 
 /** A stored run with its JSON columns typed and the model size as a plain number. */
-export interface RunRecord extends Omit<Run, "config" | "status" | "timings" | "modelBytes"> {
+export interface RunRecord extends Omit<Run, "config" | "status" | "timings" | "modelBytes" | "progress"> {
   config: ExperimentConfig;
   status: RunStatus;
   timings: Record<string, number> | null;
   modelBytes: number | null;
+  progress: RunProgress | null;
   tags: string[];
 }
 
@@ -43,10 +45,20 @@ export interface StoredEvaluation {
   metrics: EvaluationMetrics;
 }
 
+export interface RunNoteRecord {
+  id: number;
+  body: string;
+  createdAt: Date;
+}
+
 export interface RunDetail extends RunRecord {
   epochs: StoredEpoch[];
+  epochsDone: number;
+  epochsPlanned: number;
+  /** The `epoch` number of the best epoch by the config's checkpointMonitor; null without validation. */
+  bestEpoch: number | null;
   evaluations: StoredEvaluation[];
-  notes: { body: string; createdAt: Date }[];
+  notes: RunNoteRecord[];
   predictionCount: number;
 }
 
@@ -59,6 +71,7 @@ function toRunRecord({ tags, ...run }: RunWithTags): RunRecord {
     status: run.status as RunStatus,
     timings: run.timings as Record<string, number> | null,
     modelBytes: run.modelBytes === null ? null : Number(run.modelBytes),
+    progress: parseRunProgress(run.progress),
     tags: tags.map((t) => t.tag).sort(),
   };
 }
@@ -115,11 +128,13 @@ export async function updateRunStatus(
         status,
         statusMessage: update.message ?? null,
         startedAt: status === "running" ? now : undefined,
-        finishedAt: FINISHED.includes(status) ? now : undefined,
+        finishedAt: FINISHED_STATUSES.includes(status) ? now : undefined,
         backend: update.backend,
         timings: update.timings,
         modelLocation: update.model?.location,
         modelBytes: update.model ? BigInt(update.model.bytes) : undefined,
+        // A finished run has no live progress any more.
+        progress: FINISHED_STATUSES.includes(status) ? Prisma.DbNull : undefined,
       },
       include: { tags: true },
     }),
@@ -138,10 +153,15 @@ export async function recordEpoch(store: Store, runId: number, epoch: EpochRecor
     imagesPerSecond: finiteOrNull(epoch.imagesPerSecond),
   };
   await retryWhenBusy(() =>
-    store.prisma.epoch.upsert({
-      where: { runId_epoch: { runId, epoch: epoch.epoch } },
-      create: { runId, epoch: epoch.epoch, ...values },
-      update: values,
+    store.prisma.$transaction(async (tx) => {
+      await tx.epoch.upsert({
+        where: { runId_epoch: { runId, epoch: epoch.epoch } },
+        create: { runId, epoch: epoch.epoch, ...values },
+        update: values,
+      });
+      // A resumed run may replace an epoch, so the minimum is recomputed rather than compared.
+      const { _min } = await tx.epoch.aggregate({ where: { runId }, _min: { valLoss: true } });
+      await tx.run.update({ where: { id: runId }, data: { bestValLoss: _min.valLoss } });
     }),
   );
 }
@@ -168,11 +188,16 @@ export async function recordEvaluation(
     specificity: encodeNumbers(metrics.specificity),
   };
   await retryWhenBusy(() =>
-    store.prisma.evaluation.upsert({
-      where: { runId_split: { runId, split } },
-      create: { runId, split, ...values },
-      update: values,
-    }),
+    store.prisma.$transaction([
+      store.prisma.evaluation.upsert({
+        where: { runId_split: { runId, split } },
+        create: { runId, split, ...values },
+        update: values,
+      }),
+      ...(split === "test"
+        ? [store.prisma.run.update({ where: { id: runId }, data: { testAccuracy: values.accuracy } })]
+        : []),
+    ]),
   );
 }
 
@@ -194,57 +219,56 @@ function toStoredEvaluation(e: Evaluation): StoredEvaluation {
   return { split: e.split, createdAt: e.createdAt, metrics };
 }
 
-export interface RunFilter {
-  status?: RunStatus;
-  project?: string;
-  tag?: string;
-  /** Most recent first; default 50. */
-  limit?: number;
-}
+const DETAIL = {
+  tags: true,
+  epochs: { orderBy: { epoch: "asc" } },
+  evaluations: { orderBy: { split: "asc" } },
+  notes: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+  _count: { select: { predictions: true } },
+} satisfies Prisma.RunInclude;
 
-export async function listRuns(store: Store, filter: RunFilter = {}): Promise<RunRecord[]> {
-  const runs = await store.prisma.run.findMany({
-    where: {
-      status: filter.status,
-      project: filter.project ? { name: filter.project } : undefined,
-      tags: filter.tag ? { some: { tag: filter.tag } } : undefined,
-    },
-    include: { tags: true },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: filter.limit ?? 50,
-  });
-  return runs.map(toRunRecord);
+function toRunDetail(run: Prisma.RunGetPayload<{ include: typeof DETAIL }>): RunDetail {
+  const { epochs, evaluations, notes, _count, ...rest } = run;
+  const record = toRunRecord(rest);
+  const stored = epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, imagesPerSecond }) => ({
+    epoch,
+    loss,
+    accuracy,
+    valLoss,
+    valAccuracy,
+    seconds,
+    imagesPerSecond: imagesPerSecond ?? Number.NaN,
+  }));
+  const best = bestEpochIndex(
+    stored.map((e) => ({ valLoss: e.valLoss ?? Number.NaN, valAccuracy: e.valAccuracy ?? Number.NaN })),
+    record.config.training.checkpointMonitor,
+  );
+  return {
+    ...record,
+    epochs: stored,
+    epochsDone: stored.length,
+    epochsPlanned: record.config.training.epochs,
+    bestEpoch: stored[best]?.epoch ?? null,
+    evaluations: evaluations.map(toStoredEvaluation),
+    notes: notes.map(({ id, body, createdAt }) => ({ id, body, createdAt })),
+    predictionCount: _count.predictions,
+  };
 }
 
 /** The run with its epochs (in order), evaluations, notes and number of stored predictions; null if absent. */
 export async function getRun(store: Store, runId: number): Promise<RunDetail | null> {
-  const run = await store.prisma.run.findUnique({
-    where: { id: runId },
-    include: {
-      tags: true,
-      epochs: { orderBy: { epoch: "asc" } },
-      evaluations: { orderBy: { split: "asc" } },
-      notes: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
-      _count: { select: { predictions: true } },
-    },
+  const run = await store.prisma.run.findUnique({ where: { id: runId }, include: DETAIL });
+  return run ? toRunDetail(run) : null;
+}
+
+/** Several runs in full, in the order of `runIds` (absent ids are left out), in one query. */
+export async function getRuns(store: Store, runIds: readonly number[]): Promise<RunDetail[]> {
+  const runs = await store.prisma.run.findMany({ where: { id: { in: [...runIds] } }, include: DETAIL });
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  return runIds.flatMap((id) => {
+    const run = byId.get(id);
+    return run ? [toRunDetail(run)] : [];
   });
-  if (!run) return null;
-  const { epochs, evaluations, notes, _count, ...rest } = run;
-  return {
-    ...toRunRecord(rest),
-    epochs: epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, imagesPerSecond }) => ({
-      epoch,
-      loss,
-      accuracy,
-      valLoss,
-      valAccuracy,
-      seconds,
-      imagesPerSecond: imagesPerSecond ?? Number.NaN,
-    })),
-    evaluations: evaluations.map(toStoredEvaluation),
-    notes: notes.map(({ body, createdAt }) => ({ body, createdAt })),
-    predictionCount: _count.predictions,
-  };
 }
 
 /** Deletes a run and (by cascade) its epochs, evaluations, predictions, tags and notes. False if absent. */
@@ -253,7 +277,25 @@ export async function deleteRun(store: Store, runId: number): Promise<boolean> {
   return count > 0;
 }
 
-export async function tagRun(store: Store, runId: number, tags: string[]): Promise<void> {
+/** The run's name and saved model location (null until training saved one); null if the run is absent. */
+export async function runModel(
+  store: Store,
+  runId: number,
+): Promise<{ name: string; modelLocation: string | null } | null> {
+  return store.prisma.run.findUnique({ where: { id: runId }, select: { name: true, modelLocation: true } });
+}
+
+export async function runExists(store: Store, runId: number): Promise<boolean> {
+  return (await store.prisma.run.count({ where: { id: runId } })) > 0;
+}
+
+async function runTags(store: Store, runId: number): Promise<string[]> {
+  const rows = await store.prisma.runTag.findMany({ where: { runId }, orderBy: { tag: "asc" } });
+  return rows.map((r) => r.tag);
+}
+
+/** Adds tags to a run (repeats are ignored); returns all its tags, sorted. */
+export async function tagRun(store: Store, runId: number, tags: string[]): Promise<string[]> {
   await retryWhenBusy(() =>
     store.prisma.$transaction(
       [...new Set(tags)].map((tag) =>
@@ -265,8 +307,16 @@ export async function tagRun(store: Store, runId: number, tags: string[]): Promi
       ),
     ),
   );
+  return runTags(store, runId);
 }
 
-export async function addRunNote(store: Store, runId: number, body: string): Promise<void> {
-  await retryWhenBusy(() => store.prisma.runNote.create({ data: { runId, body } }));
+/** Removes a tag from a run (absent tags are ignored); returns its remaining tags, sorted. */
+export async function untagRun(store: Store, runId: number, tag: string): Promise<string[]> {
+  await retryWhenBusy(() => store.prisma.runTag.deleteMany({ where: { runId, tag } }));
+  return runTags(store, runId);
+}
+
+export async function addRunNote(store: Store, runId: number, body: string): Promise<RunNoteRecord> {
+  const { id, createdAt } = await retryWhenBusy(() => store.prisma.runNote.create({ data: { runId, body } }));
+  return { id, body, createdAt };
 }

@@ -1,17 +1,43 @@
 import { sharedPaths } from "@cxrlab/core/paths";
 import type { Command } from "commander";
+import { nonNegativeInt } from "../options.ts";
+import { DEFAULT_PORT, serveDashboard } from "./serve.ts";
 import { addTrainOptions, runTraining, type TrainFlags } from "./train.ts";
 import { printTrainOutcome } from "./train-output.ts";
+
+interface DemoFlags extends TrainFlags {
+  serve: boolean;
+  port: number;
+}
 
 export function registerDemoCommand(program: Command): void {
   addTrainOptions(
     program
       .command("demo")
-      .description("train on the bundled 120-image sample with ImageNet weights, test on a held-out part"),
+      .description(
+        "train on the bundled 120-image sample with ImageNet weights, test on a held-out part, " +
+          "then serve the dashboard on the run",
+      ),
     { preset: "quick", data: sharedPaths.sample() },
-  ).action(async (flags: TrainFlags) => {
-    const { result, artifacts, runId } = await runTraining(flags);
-    printTrainOutcome(result, artifacts, runId, flags.json ?? false);
-    if (result.status !== "succeeded") process.exitCode = 130;
-  });
+  )
+    .option("--no-serve", "stop after training instead of serving the dashboard")
+    .option("--port <n>", "dashboard port (default: 3000, or any free port if it is busy)", nonNegativeInt)
+    .action(async (flags: DemoFlags) => {
+      const { result, artifacts, runId } = await runTraining(flags);
+      const json = flags.json ?? false;
+      printTrainOutcome(result, artifacts, runId, json);
+      if (result.status !== "succeeded") {
+        process.exitCode = 130;
+        return;
+      }
+      if (!flags.serve) return;
+      await serveDashboard({
+        host: "127.0.0.1",
+        port: flags.port ?? DEFAULT_PORT,
+        anyPortIfBusy: flags.port === undefined,
+        runId,
+        // --json keeps stdout for the run's result.
+        ...(json ? { out: process.stderr } : {}),
+      });
+    });
 }

@@ -47,6 +47,7 @@ export function registerEvaluateCommand(program: Command): void {
           JSON.stringify({
             backend: backend.name,
             runId,
+            engine: result.engine,
             modelDir: result.modelDir,
             dataDir: result.dataDir,
             images: result.predictions.length,
@@ -57,7 +58,8 @@ export function registerEvaluateCommand(program: Command): void {
         );
         return;
       }
-      console.log(`model: ${result.modelDir}\ndata: ${result.dataDir} (${result.predictions.length} images)`);
+      console.log(`model: ${result.modelDir} (run by ${result.engine})`);
+      console.log(`data: ${result.dataDir} (${result.predictions.length} images)`);
       console.log(`accuracy ${(m.accuracy * 100).toFixed(3)}%  loss ${m.loss.toFixed(5)}\n`);
       console.log(formatClassificationReport(m.report, 5));
       for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);

@@ -1,7 +1,9 @@
+import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
 import { predictImages } from "@cxrlab/core/inference/predict";
 import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
+import { writeGradCamOverlays } from "../gradcam-overlays.ts";
 import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { recordForModelRun } from "../record-predictions.ts";
@@ -12,6 +14,8 @@ interface PredictFlags {
   backend?: BackendName;
   skipBad?: boolean;
   json?: boolean;
+  gradcam?: boolean;
+  gradcamDir?: string;
 }
 
 export function registerPredictCommand(program: Command): void {
@@ -23,6 +27,8 @@ export function registerPredictCommand(program: Command): void {
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--skip-bad", "leave unreadable images out instead of stopping")
+    .option("--gradcam", "also write a Grad-CAM overlay of the predicted class for each image")
+    .option("--gradcam-dir <dir>", "folder for the overlays (default: <model>/gradcam)")
     .option("--json", "print JSON")
     .action(async (images: string[], flags: PredictFlags) => {
       existingDir("--model", flags.model);
@@ -35,8 +41,18 @@ export function registerPredictCommand(program: Command): void {
         onProgress: createProgressBar(),
       });
       const recorded = await recordForModelRun(result.modelDir, result.predictions);
+      const gradcamDir = flags.gradcamDir ?? path.join(flags.model, "gradcam");
+      const overlays = flags.gradcam
+        ? await writeGradCamOverlays(result.modelDir, result.predictions, gradcamDir)
+        : undefined;
       if (flags.json) {
-        console.log(JSON.stringify({ backend: backend.name, runId: recorded, ...result }));
+        const predictions = overlays
+          ? result.predictions.map((p) => ({ ...p, gradcam: overlays.get(p.path) }))
+          : result.predictions;
+        const gradcam = overlays ? { gradcamDir: path.resolve(gradcamDir) } : {};
+        console.log(
+          JSON.stringify({ backend: backend.name, runId: recorded, ...result, predictions, ...gradcam }),
+        );
         return;
       }
       for (const p of result.predictions) {
@@ -44,6 +60,8 @@ export function registerPredictCommand(program: Command): void {
           .map((c) => `${c} ${(p.probabilities[c]! * 100).toFixed(1)}%`)
           .join("  ");
         console.log(`${p.path}\n  ${p.predictedClass} (${(p.confidence * 100).toFixed(1)}%)   ${probs}`);
+        const overlay = overlays?.get(p.path);
+        if (overlay) console.log(`  Grad-CAM: ${overlay}`);
       }
       for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
     });

@@ -5,8 +5,8 @@ import {
   getRun,
   listRuns,
   RUN_STATUSES,
-  type RunRecord,
   type RunStatus,
+  type RunSummary,
   type Store,
   tagRun,
 } from "@cxrlab/db";
@@ -16,11 +16,11 @@ import { withStore } from "../store.ts";
 
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
 
-function summaryLine(run: RunRecord, accuracy: number | null): string {
+function summaryLine(run: RunSummary): string {
   const when = (run.startedAt ?? run.createdAt).toISOString().slice(0, 16).replace("T", " ");
   return (
     `${String(run.id).padStart(5)}  ${run.status.padEnd(11)} ${run.preset.padEnd(12)} ${when}  ` +
-    `${pct(accuracy).padStart(8)}  ${run.name}${run.tags.length ? `  [${run.tags.join(", ")}]` : ""}`
+    `${pct(run.testAccuracy).padStart(8)}  ${run.name}${run.tags.length ? `  [${run.tags.join(", ")}]` : ""}`
   );
 }
 
@@ -60,9 +60,9 @@ export function registerRunsCommand(program: Command): void {
         json?: boolean;
       }) => {
         await withStore(async (store) => {
-          const list = await listRuns(store, {
-            limit: flags.limit,
-            ...(flags.status ? { status: flags.status } : {}),
+          const { items: list } = await listRuns(store, {
+            pageSize: flags.limit,
+            ...(flags.status ? { status: [flags.status] } : {}),
             ...(flags.tag ? { tag: flags.tag } : {}),
             ...(flags.project ? { project: flags.project } : {}),
           });
@@ -72,11 +72,7 @@ export function registerRunsCommand(program: Command): void {
           }
           if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
           else console.log(`   id  status      preset       started            accuracy  name`);
-          for (const run of list) {
-            const detail = await getRun(store, run.id);
-            const test = detail?.evaluations.find((e) => e.split === "test");
-            console.log(summaryLine(run, test?.metrics.accuracy ?? null));
-          }
+          for (const run of list) console.log(summaryLine(run));
         });
       },
     );

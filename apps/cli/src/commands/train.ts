@@ -10,7 +10,7 @@ import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
 import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
 import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
 import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
-import { createRun, recordEpoch, recordTrainOutcome, updateRunStatus } from "@cxrlab/db";
+import { createRun, recordEpoch, recordTrainOutcome, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import {
   backendName,
@@ -22,6 +22,7 @@ import {
   positiveNumber,
 } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
+import { createProgressRecorder } from "../progress-recorder.ts";
 import { codeVersion, describeStore, withStore } from "../store.ts";
 import { printTrainOutcome } from "./train-output.ts";
 
@@ -199,6 +200,9 @@ export async function runTraining(flags: TrainFlags) {
         config,
         datasetFingerprint: fingerprint,
         codeVersion: codeVersion(),
+        // --project and --tag were parsed but never stored.
+        ...(flags.project ? { project: flags.project } : {}),
+        ...(flags.tag ? { tags: flags.tag } : {}),
       });
       info.runId = run.id;
       await writeJson(inputsFile(), info);
@@ -215,6 +219,11 @@ export async function runTraining(flags: TrainFlags) {
       controller.abort();
     };
     process.on("SIGINT", onSigint);
+    // The dashboard shows the run's progress live from the store; a finished status clears it.
+    const bar = createProgressBar();
+    const recorder = createProgressRecorder((update) => updateRunProgress(store, runId, update), {
+      warn: log,
+    });
     let result: TrainOutcome;
     try {
       result = await train({
@@ -226,10 +235,14 @@ export async function runTraining(flags: TrainFlags) {
         resume: Boolean(flags.resume),
         skipBad: flags.skipBad ?? false,
         signal: controller.signal,
-        onProgress: createProgressBar(),
+        onProgress: (event) => {
+          bar(event);
+          recorder.record(event);
+        },
         onEpoch: (epoch) => recordEpoch(store, runId, epoch),
         log,
-      });
+        // No progress write may land after the final status below has cleared it.
+      }).finally(() => recorder.stop());
     } catch (err) {
       const message = (err as Error).message;
       await writeRunStatus(runDir, "failed", {

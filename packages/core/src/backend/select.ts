@@ -1,5 +1,8 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs";
+import { readEnv } from "../env.ts";
+import { prepareWasmThreads, wasmThreadsCount } from "./wasm-threads.ts";
 
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -17,6 +20,8 @@ export interface BackendInfo {
   /** The tfjs backend id now active. */
   tfBackend: string;
   package: string;
+  /** Threads the backend computes on (wasm: its XNNPack pool; native TensorFlow: null, its own choice). */
+  threads: number | null;
   /** Backends tried before this one, with why each was passed over. */
   skipped: { name: BackendName; reason: string }[];
 }
@@ -24,12 +29,27 @@ export interface BackendInfo {
 const require = createRequire(import.meta.url);
 let active: BackendInfo | null = null;
 
+/**
+ * wasm threads: CXRLAB_WASM_THREADS, else 2 where there are 2 cores (this project's target machine).
+ * XNNPack splits the convolutions, three quarters of a training step, between them; the JS kernels
+ * stay on the main thread. bench/train-step.ts measures 1 thread against 2.
+ */
+function wasmThreads(): number {
+  return Math.min(readEnv().CXRLAB_WASM_THREADS ?? 2, availableParallelism());
+}
+
 async function tryBackend(name: BackendName): Promise<void> {
   const pkg = PACKAGES[name];
   if (pkg) require(pkg);
   const id = name === "tensorflow-gpu" ? "tensorflow" : name;
-  if (!(await tf.setBackend(id))) throw new Error(`tf.setBackend("${id}") failed`);
-  await tf.ready();
+  const threads = name === "wasm" ? wasmThreads() : 1;
+  const restore = threads > 1 ? prepareWasmThreads(threads) : null;
+  try {
+    if (!(await tf.setBackend(id))) throw new Error(`tf.setBackend("${id}") failed`);
+    await tf.ready();
+  } finally {
+    restore?.();
+  }
 }
 
 /**
@@ -44,7 +64,13 @@ export async function selectBackend(force?: BackendName): Promise<BackendInfo> {
     try {
       await tryBackend(name);
       if (name === "wasm") (await import("./wasm-gradients.ts")).registerWasmGradientKernels();
-      active = { name, tfBackend: tf.getBackend(), package: PACKAGES[name] ?? "@tensorflow/tfjs", skipped };
+      active = {
+        name,
+        tfBackend: tf.getBackend(),
+        package: PACKAGES[name] ?? "@tensorflow/tfjs",
+        threads: name === "wasm" ? wasmThreadsCount() : name === "cpu" ? 1 : null,
+        skipped,
+      };
       return active;
     } catch (err) {
       const reason = (err as Error).message.split("\n")[0] ?? "failed to load";
@@ -60,5 +86,6 @@ export function activeBackend(): BackendInfo | null {
 }
 
 export function describeBackend(info: BackendInfo): string {
-  return `backend: ${info.name} (${info.package})`;
+  const threads = info.threads === null ? "" : `, ${info.threads} thread${info.threads === 1 ? "" : "s"}`;
+  return `backend: ${info.name} (${info.package}${threads})`;
 }

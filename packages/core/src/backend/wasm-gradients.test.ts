@@ -100,9 +100,17 @@ describe("wasm gradient kernels", () => {
 
   it("registers its kernels once, however often it is called", () => {
     const kernels = () =>
-      ["Conv2DBackpropFilter", "Conv2DBackpropInput", "Tile", "FusedBatchNorm", "Identity", "Cast"].map((k) =>
-        tf.getKernel(k, "wasm"),
-      );
+      [
+        "Conv2DBackpropFilter",
+        "Conv2DBackpropInput",
+        "Tile",
+        "FusedBatchNorm",
+        "Identity",
+        "Cast",
+        "SplitV",
+        "Sum",
+        "Mean",
+      ].map((k) => tf.getKernel(k, "wasm"));
     const before = kernels();
     registerWasmGradientKernels();
     registerWasmGradientKernels();
@@ -231,6 +239,46 @@ describe("wasm gradient kernels", () => {
       const [wasm] = await on("wasm", tile);
       const [cpu] = await on("cpu", tile);
       expect(Array.from(wasm!)).toEqual(Array.from(cpu!));
+    }
+  });
+
+  it("splits like cpu along every axis, into given or equal sizes, for float and int", async () => {
+    const cases: { shape: number[]; splits: number | number[]; axis: number; dtype: "float32" | "int32" }[] =
+      [
+        { shape: [2, 3, 4, 7], splits: [5, 2], axis: 3, dtype: "float32" },
+        { shape: [2, 3, 4, 7], splits: [1, -1, 1], axis: 1, dtype: "float32" },
+        { shape: [6, 5], splits: 3, axis: 0, dtype: "int32" },
+        { shape: [4, 6], splits: [2, 0, 4], axis: -1, dtype: "float32" },
+      ];
+    for (const c of cases) {
+      const values = randoms(tf.util.sizeFromShape(c.shape), 21).map((v) => Math.round(v * 100));
+      const split = () => tf.split(tf.tensor(values, c.shape, c.dtype), c.splits, c.axis);
+      const wasm = await on("wasm", split);
+      const cpu = await on("cpu", split);
+      expect(wasm.map((p) => Array.from(p))).toEqual(cpu.map((p) => Array.from(p)));
+    }
+  });
+
+  it("sums and averages over leading axes like cpu, and hands other reductions to wasm's kernels", async () => {
+    const shape = [3, 5, 4, 6];
+    const xs = randoms(tf.util.sizeFromShape(shape), 22);
+    const cases: { axis: number[]; keepDims: boolean; dtype?: "int32" }[] = [
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [2, 0, 1], keepDims: true },
+      { axis: [0], keepDims: false },
+      { axis: [1, 2], keepDims: false },
+      { axis: [0, 1, 2, 3], keepDims: false },
+      { axis: [0, 1], keepDims: false, dtype: "int32" },
+    ];
+    for (const c of cases) {
+      const reduce = () => {
+        const x = tf.tensor(c.dtype ? xs.map((v) => Math.round(v * 50)) : xs, shape, c.dtype);
+        return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)];
+      };
+      const [sumWasm, meanWasm] = await on("wasm", reduce);
+      const [sumCpu, meanCpu] = await on("cpu", reduce);
+      expect(relativeError(sumWasm!, sumCpu!)).toBeLessThan(1e-6);
+      expect(relativeError(meanWasm!, meanCpu!)).toBeLessThan(1e-6);
     }
   });
 

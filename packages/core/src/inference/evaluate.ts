@@ -3,6 +3,7 @@ import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts
 import { checkImages } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
+import { createForwardEngine, type EngineName } from "./engine.ts";
 import { loadModelForInference } from "./load.ts";
 import { type ImagePrediction, toImagePredictions } from "./predict.ts";
 
@@ -11,11 +12,15 @@ export interface EvaluateOptions {
   dataDir: string;
   batchSize?: number;
   skipBad?: boolean;
+  /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
+  engine?: EngineName;
   onProgress?: ProgressListener;
 }
 
 export interface EvaluateResult {
   modelDir: string;
+  /** What ran the model, e.g. "onnxruntime 1.30.0 cpu, 2 threads". */
+  engine: string;
   dataDir: string;
   classNames: string[];
   metrics: EvaluationMetrics;
@@ -31,20 +36,25 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     skipBad: options.skipBad ?? false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const probs = await predictRecords(model, checked.good, loader, {
-    batchSize: options.batchSize ?? 8,
-    phase: "test",
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  const labels = checked.good.map((r) => r.label);
-  const metrics = evaluatePredictions({ probabilities: probs, labels, classNames: meta.classNames });
-  model.dispose();
-  return {
-    modelDir,
-    dataDir: options.dataDir,
-    classNames: meta.classNames,
-    metrics,
-    predictions: toImagePredictions(checked.good, probs, meta.classNames),
-    skipped: checked.bad,
-  };
+  const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
+  try {
+    const probs = await predictRecords(engine, checked.good, loader, {
+      batchSize: options.batchSize ?? 8,
+      phase: "test",
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const labels = checked.good.map((r) => r.label);
+    return {
+      modelDir,
+      engine: engine.description,
+      dataDir: options.dataDir,
+      classNames: meta.classNames,
+      metrics: evaluatePredictions({ probabilities: probs, labels, classNames: meta.classNames }),
+      predictions: toImagePredictions(checked.good, probs, meta.classNames),
+      skipped: checked.bad,
+    };
+  } finally {
+    await engine.dispose();
+    model.dispose();
+  }
 }

@@ -3,6 +3,7 @@ import { type ImageRecord, listImageFiles } from "../data/index.ts";
 import { checkImages } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
+import { createForwardEngine, type EngineName } from "./engine.ts";
 import { loadModelForInference } from "./load.ts";
 
 export interface ImagePrediction {
@@ -41,11 +42,15 @@ export interface PredictOptions {
   inputs: string[];
   batchSize?: number;
   skipBad?: boolean;
+  /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
+  engine?: EngineName;
   onProgress?: ProgressListener;
 }
 
 export interface PredictResult {
   modelDir: string;
+  /** What ran the model, e.g. "onnxruntime 1.30.0 cpu, 2 threads". */
+  engine: string;
   classNames: string[];
   predictions: ImagePrediction[];
   skipped: { path: string; reason: string }[];
@@ -66,16 +71,22 @@ export async function predictImages(options: PredictOptions): Promise<PredictRes
     skipBad: options.skipBad ?? false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const probs = await predictRecords(model, checked.good, loader, {
-    batchSize: options.batchSize ?? 8,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  model.dispose();
-  const unlabeled = checked.good.map((r) => ({ path: r.path }));
-  return {
-    modelDir,
-    classNames: meta.classNames,
-    predictions: toImagePredictions(unlabeled, probs, meta.classNames),
-    skipped: checked.bad,
-  };
+  const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
+  try {
+    const probs = await predictRecords(engine, checked.good, loader, {
+      batchSize: options.batchSize ?? 8,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const unlabeled = checked.good.map((r) => ({ path: r.path }));
+    return {
+      modelDir,
+      engine: engine.description,
+      classNames: meta.classNames,
+      predictions: toImagePredictions(unlabeled, probs, meta.classNames),
+      skipped: checked.bad,
+    };
+  } finally {
+    await engine.dispose();
+    model.dispose();
+  }
 }

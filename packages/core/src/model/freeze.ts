@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
+import { callWithBatchStatistics } from "./batch-norm.ts";
 
 type CallFn = tf.layers.Layer["call"];
 const originalCall = new WeakMap<tf.layers.Layer, CallFn>();
@@ -8,7 +9,8 @@ const originalCall = new WeakMap<tf.layers.Layer, CallFn>();
  * in inference mode (moving statistics, no moving-average updates) even when the model is called
  * with `training: true`, as Keras does; tfjs-layers would otherwise normalise them with batch
  * statistics and drift their moving averages. With `batchNormStatistics: "moving"` the trainable
- * ones do the same (their gamma and beta still train).
+ * ones do the same (their gamma and beta still train). Trainable ones on batch statistics run
+ * through the fused training-mode kernels of batch-norm.ts.
  */
 export function freezeLayers(
   model: tf.LayersModel,
@@ -24,6 +26,6 @@ export function freezeLayers(
     layer.call =
       frozen || batchNormStatistics === "moving"
         ? (inputs, kwargs) => base.call(layer, inputs, { ...kwargs, training: false })
-        : base;
+        : (inputs, kwargs) => callWithBatchStatistics(layer, inputs, kwargs, base);
   });
 }

@@ -1,3 +1,4 @@
+export { type ComparedRun, type ComparisonCurvesOptions, comparisonCurvesSvg } from "./comparison-curves.ts";
 export { type ConfusionMatrixOptions, confusionMatrixSvg } from "./confusion-matrix.ts";
 export { type ReliabilityDiagramOptions, reliabilityDiagramSvg } from "./reliability-diagram.ts";
 export { type RocCurvesOptions, rocCurvesSvg } from "./roc-curves.ts";

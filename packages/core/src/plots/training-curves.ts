@@ -18,8 +18,8 @@ const TRAIN = seriesColor(0);
 const VALIDATION = seriesColor(1);
 const BEST = "#2ca02c";
 
-/** Epoch ticks: every epoch while they fit, round steps beyond. */
-function epochAxis(epochs: readonly number[]): Axis {
+/** Epoch ticks: every epoch while they fit, round steps beyond (shared with the run comparison). */
+export function epochAxis(epochs: readonly number[]): Axis {
   const first = Math.min(...epochs);
   const last = Math.max(...epochs);
   const ticks =
@@ -28,7 +28,7 @@ function epochAxis(epochs: readonly number[]): Axis {
   return { label: "Epoch", domain: [first - pad, last + pad], ticks, format: (v) => String(v) };
 }
 
-function valueAxis(label: string, values: readonly number[], fromZero: boolean): Axis {
+export function valueAxis(label: string, values: readonly number[], fromZero: boolean): Axis {
   const finite = values.filter(Number.isFinite);
   const ticks = niceTicks(fromZero ? 0 : Math.min(...finite), Math.max(...finite), 7);
   return { label, domain: [ticks[0]!, ticks.at(-1)!], ticks };

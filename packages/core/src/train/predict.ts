@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ImageRecord } from "../data/index.ts";
+import { type ForwardEngine, tfjsEngine } from "../inference/engine.ts";
 import type { Rng } from "../random.ts";
 import type { InputLoader } from "./inputs.ts";
 import { type Phase, PhaseMeter, type ProgressListener } from "./progress.ts";
@@ -15,7 +16,7 @@ export interface PredictRecordsOptions {
 
 /** Class probabilities (row-major, records x classes) of `model` in inference mode. */
 export async function predictRecords(
-  model: tf.LayersModel,
+  model: tf.LayersModel | ForwardEngine,
   records: ImageRecord[],
   loader: InputLoader,
   options: PredictRecordsOptions,
@@ -24,13 +25,16 @@ export async function predictRecords(
     phase: options.phase ?? "predict",
     total: records.length,
   });
+  const engine = model instanceof tf.LayersModel ? tfjsEngine(model) : model;
   const parts: Float32Array[] = [];
   for await (const batch of loader.batches(records, options.batchSize, options.rng)) {
     const { x, count } = batch;
-    options.signal?.throwIfAborted();
-    const probs = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
-    parts.push((await probs.data()) as Float32Array);
-    tf.dispose([x, probs]);
+    try {
+      options.signal?.throwIfAborted();
+      parts.push(await engine.run(x));
+    } finally {
+      x.dispose();
+    }
     meter.advance(count);
   }
   return concatFloat32(parts);

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
 import type { ExperimentConfig } from "../config.ts";
 import { fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
+import { createForwardEngine, type EngineName } from "../inference/engine.ts";
 import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts";
 import { buildDenseNet } from "../model/densenet.ts";
 import { seedDropoutLayers } from "../model/dropout.ts";
@@ -31,6 +32,8 @@ export interface TrainOptions {
   weights: string | null;
   runDir: string;
   backend?: BackendName;
+  /** What runs the frozen prefix for the cache (default: onnx when onnxruntime-node loads). */
+  engine?: EngineName;
   resume?: boolean;
   skipBad?: boolean;
   signal?: AbortSignal;
@@ -166,20 +169,30 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
   let features: { train: FeatureStore; val: FeatureStore; test: FeatureStore } | null = null;
   if (cached) {
-    const prefix = sliceModelUntil(model, freezeUntil);
     const views = augments ? augmentation.cachedViews : 1;
     const valViews = augments && augmentation.augmentValidation ? views : 1;
     const featureRng = createRng(config.seed + 7);
     const opts = { batchSize: 8, rng: featureRng, onProgress, ...(signal ? { signal } : {}) };
-    features = await time("cache", async () => ({
-      train: await computeFeatures(prefix, trainSet, loader, { ...opts, views, augment: augments }),
-      val: await computeFeatures(prefix, valSet, loader, {
-        ...opts,
-        views: valViews,
-        augment: valViews > 1 || (augments && augmentation.augmentValidation),
-      }),
-      test: await computeFeatures(prefix, testSet, loader, { ...opts, views: 1, augment: false }),
-    }));
+    features = await time("cache", async () => {
+      const prefix = await createForwardEngine(
+        sliceModelUntil(model, freezeUntil),
+        options.engine ? { engine: options.engine } : {},
+      );
+      log(`prefix engine: ${prefix.description}`);
+      try {
+        return {
+          train: await computeFeatures(prefix, trainSet, loader, { ...opts, views, augment: augments }),
+          val: await computeFeatures(prefix, valSet, loader, {
+            ...opts,
+            views: valViews,
+            augment: valViews > 1 || (augments && augmentation.augmentValidation),
+          }),
+          test: await computeFeatures(prefix, testSet, loader, { ...opts, views: 1, augment: false }),
+        };
+      } finally {
+        await prefix.dispose();
+      }
+    });
     log(`prefix cached: layers [0, ${freezeUntil}) once per image and view (${views} training views)`);
   }
 

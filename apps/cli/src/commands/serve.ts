@@ -1,0 +1,200 @@
+import { spawn } from "node:child_process";
+import net from "node:net";
+import { getRun } from "@cxrlab/db";
+import { type Command, Option } from "commander";
+import {
+  buildDashboard,
+  dashboardBuildStaleness,
+  exitOf,
+  nextBin,
+  nextEnv,
+  WEB_DIR,
+} from "../dashboard-build.ts";
+import { nonNegativeInt, positiveInt } from "../options.ts";
+import { describeStore, withStore } from "../store.ts";
+
+export const DEFAULT_PORT = 3000;
+const READY_TIMEOUT_MS = 120_000;
+
+export interface ServeOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Print the URL of this run's page. */
+  runId?: number;
+  /** Take any free port when `port` is busy instead of failing (for a default the user did not choose). */
+  anyPortIfBusy?: boolean;
+  json?: boolean;
+  /** Where the URL line goes (the demo's --json keeps stdout for its result). */
+  out?: NodeJS.WritableStream;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description(
+      "serve the dashboard over the experiment store (builds apps/web first when its build is missing or stale)",
+    )
+    .addOption(
+      new Option("--port <n>", "port to listen on (0: any free port)")
+        .argParser(nonNegativeInt)
+        .default(DEFAULT_PORT),
+    )
+    .option("--host <host>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
+    .option("--run <id>", "print the URL of this run's page", positiveInt)
+    .option("--json", "print {url, port, database} as JSON on stdout once the dashboard answers")
+    .action(async (flags: { port: number; host: string; run?: number; json?: boolean }) => {
+      await serveDashboard({
+        host: flags.host,
+        port: flags.port,
+        ...(flags.run !== undefined ? { runId: flags.run } : {}),
+        json: flags.json ?? false,
+      });
+    });
+}
+
+/**
+ * Serves the production build of apps/web with DATABASE_URL pointing at the CLI's store, prints its
+ * URL once it answers and keeps serving until SIGINT/SIGTERM, which it passes on to the server.
+ */
+export async function serveDashboard(options: ServeOptions): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { databaseUrl, where } = await withStore(async (store) => {
+    if (options.runId !== undefined && !(await getRun(store, options.runId))) {
+      throw new Error(`--run ${options.runId}: no such run in ${describeStore(store)}`);
+    }
+    return { databaseUrl: store.target.url, where: describeStore(store) };
+  });
+  const port = await choosePort(options.host, options.port, options.anyPortIfBusy ?? false);
+  if (port !== options.port && options.port !== 0) log(`serve: port ${options.port} is busy, using ${port}`);
+  const stale = dashboardBuildStaleness();
+  if (stale) {
+    log(`serve: ${stale}; building the dashboard first (next build, a minute or two)...`);
+    await buildDashboard();
+  }
+
+  log(`serve: starting the dashboard on ${where}...`);
+  const server = spawn(
+    process.execPath,
+    [nextBin(), "start", "--port", String(port), "--hostname", options.host],
+    { cwd: WEB_DIR, env: nextEnv({ DATABASE_URL: databaseUrl }), stdio: ["ignore", "pipe", "pipe"] },
+  );
+  // Next logs request errors on both streams; all of it is diagnostics, so it goes to stderr.
+  const output = new OutputTail();
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      output.push(chunk);
+    });
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    server.kill(signal);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const exited = exitOf(server);
+  const polling = new AbortController();
+  try {
+    const base = `http://${displayHost(options.host)}:${port}`;
+    const ready = await Promise.race([waitUntilAnswering(base, polling.signal), exited.then(() => false)]);
+    if (!ready && !stopping) {
+      throw new Error(`the dashboard server stopped before it answered:\n${output.text()}`);
+    }
+    if (ready) {
+      const url = options.runId !== undefined ? `${base}/runs/${options.runId}` : base;
+      const out = options.out ?? process.stdout;
+      out.write(
+        options.json
+          ? `${JSON.stringify({ url, port, database: where })}\n`
+          : `\nCXR Lab dashboard: ${url}\n(Ctrl-C to stop)\n`,
+      );
+    }
+    const { code, signal } = await exited;
+    if (!stopping) {
+      throw new Error(`the dashboard server stopped (${signal ?? `exit code ${code}`}):\n${output.text()}`);
+    }
+  } finally {
+    polling.abort();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+  }
+}
+
+/** The port to hand to Next, checked free first so a busy one gives a clear error, not a stack trace. */
+async function choosePort(host: string, port: number, anyPortIfBusy: boolean): Promise<number> {
+  try {
+    return await listenOnce(host, port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" && anyPortIfBusy) return listenOnce(host, 0);
+    if (code === "EADDRINUSE") {
+      throw new Error(
+        `port ${port} on ${host} is already in use (another server, or a dashboard already running?); ` +
+          "pass --port N to choose another, or --port 0 for any free port",
+      );
+    }
+    if (code === "EACCES") throw new Error(`port ${port} on ${host}: permission denied; pick one above 1023`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      throw new Error(`--host ${host}: not an address of this machine`);
+    }
+    throw err;
+  }
+}
+
+function listenOnce(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen({ host, port, exclusive: true }, () => {
+      const bound = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(bound));
+    });
+  });
+}
+
+/**
+ * Resolves true once the server answers any HTTP request (the first page render is not awaited),
+ * false when `cancel` fires first.
+ */
+async function waitUntilAnswering(base: string, cancel: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!cancel.aborted) {
+    try {
+      await fetch(base, {
+        redirect: "manual",
+        signal: AbortSignal.any([cancel, AbortSignal.timeout(5_000)]),
+      });
+      return true;
+    } catch (err) {
+      if (cancel.aborted) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the dashboard did not answer at ${base} within ${READY_TIMEOUT_MS / 1000} s: ${err}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return false;
+}
+
+/** A wildcard address is served on every interface; the browser reaches it as localhost. */
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The last lines a child printed, for the error when it dies. */
+class OutputTail {
+  private chunks: string[] = [];
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk.toString());
+    if (this.chunks.length > 40) this.chunks.shift();
+  }
+  text(): string {
+    return this.chunks.join("").trimEnd();
+  }
+}

@@ -1,0 +1,33 @@
+import type { Metadata, Viewport } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { TRPCReactProvider } from "../src/trpc/client.tsx";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "CXR Lab", template: "%s · CXR Lab" },
+  description: "Training runs, evaluations and predictions of chest X-ray classifiers",
+};
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <Link href="/runs" className="brand">
+            CXR Lab
+          </Link>
+          <nav aria-label="Main" data-testid="main-nav">
+            <Link href="/runs">Runs</Link>
+            <Link href="/compare">Compare</Link>
+          </nav>
+        </header>
+        <main className="page">
+          <TRPCReactProvider>{children}</TRPCReactProvider>
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,47 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const nextConfig: NextConfig = {
+  // The workspace root, so that Turbopack resolves packages/* (hoisted node_modules live there too).
+  turbopack: {
+    root: join(here, "..", ".."),
+    // core's paths.ts resolves data folders from env vars at run time, which makes file tracing take in
+    // the whole checkout. Harmless: the dashboard runs in place (`next start` in the checkout), never
+    // from a traced standalone copy.
+    ignoreIssue: [{ path: "**/packages/core/src/paths.ts", title: /Dynamic filesystem access/ }],
+  },
+  outputFileTracingRoot: join(here, "..", ".."),
+  // Our packages export TypeScript source that imports siblings with explicit `.ts` extensions.
+  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db"],
+  // Native addons, wasm loaders and the Prisma runtime load themselves from disk: keep them out of the bundle.
+  serverExternalPackages: [
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-layers",
+    "@tensorflow/tfjs-converter",
+    "@tensorflow/tfjs-data",
+    "@tensorflow/tfjs-backend-cpu",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-backend-webgl",
+    "@tensorflow/tfjs-node",
+    "@tensorflow/tfjs-node-gpu",
+    "sharp",
+    "better-sqlite3",
+    "onnxruntime-node",
+    "h5wasm",
+    "protobufjs",
+    "@prisma/client",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "@prisma/driver-adapter-utils",
+    "@prisma/schema-engine-wasm",
+    "pg",
+  ],
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default nextConfig;

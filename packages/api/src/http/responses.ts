@@ -1,0 +1,74 @@
+/** Content-addressed responses: private, cached for a year, never revalidated while fresh. */
+export const IMMUTABLE = "private, max-age=31536000, immutable";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A plain-text error response; HttpErrors keep their status, anything else is a 500. */
+export function errorResponse(err: unknown): Response {
+  const status = err instanceof HttpError ? err.status : 500;
+  const message = err instanceof Error ? err.message : String(err);
+  return new Response(`${message}\n`, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+/** Parses a path or query parameter as a positive integer id, else a 400 naming it. */
+export function positiveId(value: string | number, what: string): number {
+  const id = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new HttpError(400, `${what} must be a positive integer, got "${value}"`);
+  return id;
+}
+
+/** True when the request's If-None-Match names `etag` (or is "*"); weak validators match too. */
+export function matchesEtag(request: Request, etag: string): boolean {
+  const header = request.headers.get("if-none-match");
+  if (!header) return false;
+  return header
+    .split(",")
+    .map((t) => t.trim().replace(/^W\//, ""))
+    .some((t) => t === "*" || t === etag);
+}
+
+export function notModified(etag: string): Response {
+  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": IMMUTABLE } });
+}
+
+/** 200 with the bytes and caching headers (no body for HEAD). */
+export function bytesResponse(
+  request: Request,
+  etag: string,
+  contentType: string,
+  bytes: Uint8Array,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  return new Response(request.method === "HEAD" ? null : new Uint8Array(bytes), {
+    status: 200,
+    headers: {
+      ETag: etag,
+      "Cache-Control": IMMUTABLE,
+      "Content-Type": contentType,
+      "Content-Length": String(bytes.byteLength),
+      ...extraHeaders,
+    },
+  });
+}
+
+/** 304 when the client already holds `etag`, else the bytes `body` produces (only then). */
+export async function cachedResponse(
+  request: Request,
+  etag: string,
+  contentType: string,
+  body: () => Promise<Uint8Array>,
+): Promise<Response> {
+  if (matchesEtag(request, etag)) return notModified(etag);
+  return bytesResponse(request, etag, contentType, await body());
+}

@@ -1,0 +1,59 @@
+import path from "node:path";
+import { cachedFile } from "@cxrlab/core/gradcam/cache";
+import { cacheDir } from "@cxrlab/core/paths";
+import sharp from "sharp";
+import { sharedStore } from "../context.ts";
+import type { HandlerOptions } from "./image.ts";
+import { storedImageFile } from "./image-file.ts";
+import { cachedResponse, errorResponse, HttpError } from "./responses.ts";
+
+export const DEFAULT_THUMBNAIL_SIZE = 160;
+const MIN_SIZE = 16;
+const MAX_SIZE = 1024;
+
+/** Where thumbnails are kept: `<cacheDir>/thumbnails`, one JPEG per content hash and size. */
+export function thumbnailCacheDir(): string {
+  return path.join(cacheDir(), "thumbnails");
+}
+
+function thumbnailSize(request: Request): number {
+  const raw = new URL(request.url).searchParams.get("size");
+  if (raw === null) return DEFAULT_THUMBNAIL_SIZE;
+  const size = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(size >= MIN_SIZE && size <= MAX_SIZE)) {
+    throw new HttpError(400, `size must be an integer in ${MIN_SIZE}..${MAX_SIZE}, got "${raw}"`);
+  }
+  return size;
+}
+
+/**
+ * GET /api/images/{imageId}/thumbnail?size=N: a JPEG whose longer side is N (default 160; never
+ * enlarged), made once per image and size and then read from the disk cache.
+ */
+export async function handleThumbnail(
+  request: Request,
+  params: { imageId: string | number },
+  options: HandlerOptions & { cacheDir?: string } = {},
+): Promise<Response> {
+  try {
+    const size = thumbnailSize(request);
+    const store = options.store ?? (await sharedStore());
+    const image = await storedImageFile(store, params.imageId);
+    const file = path.join(
+      options.cacheDir ?? thumbnailCacheDir(),
+      image.sha256.slice(0, 2),
+      `${image.sha256}-${size}.jpg`,
+    );
+    return await cachedResponse(request, `"${image.sha256}-${size}"`, "image/jpeg", async () => {
+      const { data } = await cachedFile(file, () =>
+        sharp(image.location)
+          .resize(size, size, { fit: "inside", withoutEnlargement: true })
+          .jpeg({ quality: 82 })
+          .toBuffer(),
+      );
+      return data;
+    });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

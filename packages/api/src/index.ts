@@ -1,0 +1,3 @@
+export type { ConfigDifference } from "./config-diff.ts";
+export { type Context, createContext, sharedStore } from "./context.ts";
+export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./router.ts";

@@ -1,0 +1,5 @@
+import { getImageRoute } from "./get.ts";
+
+export const imagesRouter = {
+  get: getImageRoute,
+};

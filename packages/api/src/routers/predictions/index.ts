@@ -1,0 +1,5 @@
+import { listPredictionsRoute } from "./list.ts";
+
+export const predictionsRouter = {
+  list: listPredictionsRoute,
+};

@@ -1,0 +1,167 @@
+import type { ExperimentConfig } from "@cxrlab/core/config";
+import type { Prisma } from "./generated/sqlite/client.ts";
+import { parseRunProgress, type RunProgress } from "./run-progress.ts";
+import type { RunStatus } from "./runs.ts";
+import type { Store } from "./store.ts";
+
+/** One row of the runs list: the run's own columns and the figures that summarise it. */
+export interface RunSummary {
+  id: number;
+  name: string;
+  preset: string;
+  status: RunStatus;
+  statusMessage: string | null;
+  backend: string | null;
+  seed: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  tags: string[];
+  /** Accuracy of the run's "test" evaluation. */
+  testAccuracy: number | null;
+  /** Lowest validation loss over its epochs. */
+  bestValLoss: number | null;
+  epochsDone: number;
+  epochsPlanned: number;
+  progress: RunProgress | null;
+}
+
+export const RUN_SORT_KEYS = [
+  "createdAt",
+  "name",
+  "status",
+  "preset",
+  "testAccuracy",
+  "bestValLoss",
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+export interface RunQuery {
+  /** Part of the run name (case-insensitive). */
+  q?: string;
+  status?: readonly RunStatus[];
+  preset?: readonly string[];
+  project?: string;
+  tag?: string;
+  createdFrom?: Date;
+  /** Exclusive upper bound. */
+  createdBefore?: Date;
+  /** Bounds on the test accuracy (inclusive, 0..1); runs without one are left out when set. */
+  minAccuracy?: number;
+  maxAccuracy?: number;
+  /** Default createdAt, desc. */
+  sort?: RunSortKey;
+  dir?: "asc" | "desc";
+  /** 1-based; default 1. */
+  page?: number;
+  /** Default 50. */
+  pageSize?: number;
+}
+
+export interface RunPage {
+  items: RunSummary[];
+  /** Runs matching the query over all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const SUMMARY = {
+  id: true,
+  name: true,
+  preset: true,
+  status: true,
+  statusMessage: true,
+  backend: true,
+  seed: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  testAccuracy: true,
+  bestValLoss: true,
+  progress: true,
+  config: true,
+  tags: { select: { tag: true } },
+  _count: { select: { epochs: true } },
+} satisfies Prisma.RunSelect;
+
+function toSummary(row: Prisma.RunGetPayload<{ select: typeof SUMMARY }>): RunSummary {
+  const { tags, _count, config, progress, status, ...rest } = row;
+  return {
+    ...rest,
+    status: status as RunStatus,
+    tags: tags.map((t) => t.tag).sort(),
+    epochsDone: _count.epochs,
+    epochsPlanned: (config as unknown as ExperimentConfig).training.epochs,
+    progress: parseRunProgress(progress),
+  };
+}
+
+function runWhere(store: Store, query: RunQuery): Prisma.RunWhereInput {
+  const accuracyBounded = query.minAccuracy !== undefined || query.maxAccuracy !== undefined;
+  return {
+    // SQLite's LIKE ignores case already; PostgreSQL needs to be told (the SQLite client type lacks `mode`).
+    name: query.q
+      ? ({
+          contains: query.q,
+          ...(store.target.provider === "postgresql" ? { mode: "insensitive" } : {}),
+        } as Prisma.StringFilter)
+      : undefined,
+    status: query.status?.length ? { in: [...query.status] } : undefined,
+    preset: query.preset?.length ? { in: [...query.preset] } : undefined,
+    project: query.project ? { name: query.project } : undefined,
+    tags: query.tag ? { some: { tag: query.tag } } : undefined,
+    createdAt:
+      query.createdFrom || query.createdBefore
+        ? { gte: query.createdFrom, lt: query.createdBefore }
+        : undefined,
+    testAccuracy: accuracyBounded ? { gte: query.minAccuracy, lte: query.maxAccuracy } : undefined,
+  };
+}
+
+function runOrder(sort: RunSortKey, dir: "asc" | "desc"): Prisma.RunOrderByWithRelationInput[] {
+  // Runs without a metric go last whichever way the metric sorts; id breaks ties so pages are stable.
+  const key =
+    sort === "testAccuracy" || sort === "bestValLoss"
+      ? { [sort]: { sort: dir, nulls: "last" } }
+      : { [sort]: dir };
+  return [key, { id: dir }];
+}
+
+/** A page of run summaries matching `query`, with the total over all pages (two queries, no N+1). */
+export async function listRuns(store: Store, query: RunQuery = {}): Promise<RunPage> {
+  const page = query.page ?? 1;
+  const pageSize = query.pageSize ?? 50;
+  const where = runWhere(store, query);
+  const [rows, total] = await Promise.all([
+    store.prisma.run.findMany({
+      where,
+      select: SUMMARY,
+      orderBy: runOrder(query.sort ?? "createdAt", query.dir ?? "desc"),
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    store.prisma.run.count({ where }),
+  ]);
+  return { items: rows.map(toSummary), total, page, pageSize };
+}
+
+export interface RunFacets {
+  statuses: string[];
+  presets: string[];
+  tags: string[];
+}
+
+/** The statuses, presets and tags that occur in the store, sorted: the choices of the runs filters. */
+export async function runFacets(store: Store): Promise<RunFacets> {
+  const [statuses, presets, tags] = await Promise.all([
+    store.prisma.run.findMany({ distinct: ["status"], select: { status: true }, orderBy: { status: "asc" } }),
+    store.prisma.run.findMany({ distinct: ["preset"], select: { preset: true }, orderBy: { preset: "asc" } }),
+    store.prisma.runTag.findMany({ distinct: ["tag"], select: { tag: true }, orderBy: { tag: "asc" } }),
+  ]);
+  return {
+    statuses: statuses.map((r) => r.status),
+    presets: presets.map((r) => r.preset),
+    tags: tags.map((r) => r.tag),
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * What the browser tests use: the fixture store (filled by real CLI runs in global-setup.ts), the
+ * built dashboard started through `cxrlab serve`, and headless Chromium pages that record console
+ * errors and failed requests.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { openStore, type Store } from "@cxrlab/db";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { CLI, ROOT } from "../helpers.ts";
+import { type BrowserFixture, copyDatabase } from "./fixture.ts";
+
+export type { BrowserFixture, FixtureRun } from "./fixture.ts";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
+const START_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The store filled by the demo runs, shared by every browser test file of this vitest run. */
+export function fixture(): BrowserFixture {
+  const value = inject("browserFixture");
+  if (!value) throw new Error("no browser fixture: run browser tests through vitest's browser project");
+  return value;
+}
+
+/**
+ * A private copy of the fixture store for a test file that writes to it (creates or deletes runs),
+ * so that files running beside it keep seeing the fixture as trained. Deleted after the file.
+ */
+export function privateDatabase(): string {
+  const { databaseUrl, dir } = copyDatabase(fixture().pristineDatabase);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return databaseUrl;
+}
+
+export interface Dashboard {
+  /** Set by the time tests run (beforeAll). */
+  app: RunningApp;
+  browser: Browser;
+  /** The same store the app serves, to read what the pages should show. */
+  store: Store;
+}
+
+/**
+ * Registers beforeAll/afterAll that start the app on `databaseUrl` (default: the shared fixture
+ * store) through `cxrlab serve`, launch Chromium and open the store; returns the object they fill.
+ */
+export function useDashboard(options: { databaseUrl?: string; runId?: number } = {}): Dashboard {
+  const databaseUrl = options.databaseUrl ?? fixture().databaseUrl;
+  const dashboard = {} as Dashboard;
+  beforeAll(async () => {
+    [dashboard.app, dashboard.browser, dashboard.store] = await Promise.all([
+      startApp(databaseUrl, options.runId !== undefined ? { runId: options.runId } : {}),
+      launchBrowser(),
+      openStore(databaseUrl),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([dashboard.browser?.close(), dashboard.app?.stop(), dashboard.store?.close()]);
+  });
+  return dashboard;
+}
+
+export interface ServeExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  forced: boolean;
+}
+
+export interface RunningApp {
+  /** e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  /** The URL `cxrlab serve` printed: baseUrl, or its /runs/<id> page when started with `runId`. */
+  url: string;
+  port: number;
+  /** Everything the server printed so far (serve's and Next's logs). */
+  logs(): string;
+  /**
+   * Stops the server: SIGTERM to `cxrlab serve`, which passes it on to Next; after 15 s, SIGKILL to
+   * both (`forced`). Safe to call twice.
+   */
+  stop(): Promise<ServeExit>;
+}
+
+/** Starts the built dashboard on `databaseUrl` with `cxrlab serve --port <free port>` and waits until it answers. */
+export async function startApp(databaseUrl: string, options: { runId?: number } = {}): Promise<RunningApp> {
+  const port = await freePort();
+  const args = ["serve", "--port", String(port), "--json"];
+  if (options.runId !== undefined) args.push("--run", String(options.runId));
+  // Its own process group, so that a stuck server can be killed together with the Next child.
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const killGroup = () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  // A test file that dies without its afterAll must not leave a server behind.
+  process.once("exit", killGroup);
+  let logs = "";
+  child.stderr!.on("data", (d) => {
+    logs += d;
+  });
+  const exited = new Promise<Omit<ServeExit, "forced">>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  // serve prints one JSON line on stdout once the dashboard answers.
+  const printed = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      killGroup();
+      reject(new Error(`cxrlab serve did not answer within ${START_TIMEOUT_MS / 1000} s:\n${logs}`));
+    }, START_TIMEOUT_MS);
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const end = out.indexOf("\n");
+      if (end < 0) return;
+      clearTimeout(timer);
+      resolve(out.slice(0, end));
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`cxrlab serve stopped (${signal ?? `exit ${code}`}) before it answered:\n${logs}`));
+    });
+  });
+  const { url } = JSON.parse(printed) as { url: string };
+  return {
+    baseUrl: new URL(url).origin,
+    url,
+    port,
+    logs: () => logs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      let forced = false;
+      const timer = setTimeout(() => {
+        forced = true;
+        killGroup();
+      }, STOP_TIMEOUT_MS);
+      const how = await exited;
+      clearTimeout(timer);
+      process.off("exit", killGroup);
+      return { ...how, forced };
+    },
+  };
+}
+
+/** A port nobody listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Headless Chromium from the system (.ci/run installs it). Playwright gives it a fresh temporary
+ * --user-data-dir (and deletes it on close); it rejects one passed in `args`.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  /** console.error messages and uncaught exceptions, in order. */
+  consoleErrors: string[];
+  /** Responses with status >= 400 and requests that failed outright (cancelled ones excepted). */
+  failedRequests: string[];
+  close(): Promise<void>;
+}
+
+/** Desktop (1280 px) or phone (390 px, touch) viewport. */
+export type Width = 1280 | 390;
+const HEIGHTS: Record<Width, number> = { 1280: 800, 390: 844 };
+
+/** A page in a fresh context (no shared cookies or cache) at `width`, recording what goes wrong. */
+export async function openPage(browser: Browser, { width }: { width: Width }): Promise<OpenedPage> {
+  const phone = width < 600;
+  const context = await browser.newContext({
+    viewport: { width, height: HEIGHTS[width] },
+    deviceScaleFactor: 1,
+    isMobile: phone,
+    hasTouch: phone,
+  });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "failed";
+    // Navigation cancels in-flight prefetches and image loads; that is not an error.
+    if (reason !== "net::ERR_ABORTED") failedRequests.push(`${reason} ${request.url()}`);
+  });
+  return { page, context, consoleErrors, failedRequests, close: () => context.close() };
+}
+
+/** How many CSS pixels the page is wider than its viewport (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  // A string, because this file is compiled without the DOM's types.
+  return page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)");
+}
+
+/** Full-page PNG kept as a test artifact: test-artifacts/screenshots/<name>.png. Returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, "-")}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
