@@ -51,6 +51,7 @@ describe("cxrlab predict --gradcam", () => {
       expect(png.equals(expected.png)).toBe(true);
     }
     expect(result.stderr).toContain(`grad-cam 3/3 ${json.predictions[2]!.gradcam}`);
+    await service.dispose();
     loaded.model.dispose();
   });
 

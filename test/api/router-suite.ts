@@ -9,7 +9,8 @@ import { CLASSES, LIVE_PROGRESS, type SeededRun, type SeededStore, seedStore } f
 
 type Caller = ReturnType<typeof createCaller>;
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+/** The TRPCError a call fails with (fails the test if it succeeds or throws something else). */
+export async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
   const err = await promise.then(
     () => null,
     (e: unknown) => e,

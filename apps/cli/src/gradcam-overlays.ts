@@ -29,6 +29,7 @@ export async function writeGradCamOverlays(
       process.stderr.write(`grad-cam ${i + 1}/${predictions.length} ${file}\n`);
     }
   } finally {
+    await service.dispose();
     loaded.model.dispose();
   }
   return written;

@@ -3,7 +3,9 @@ import { Command, CommanderError } from "commander";
 import { registerDbCommand } from "./commands/db.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEvaluateCommand } from "./commands/evaluate.ts";
+import { registerIngestCommand } from "./commands/ingest.ts";
 import { registerModelCommand } from "./commands/model.ts";
+import { registerPatientsCommand } from "./commands/patients.ts";
 import { registerPredictCommand } from "./commands/predict.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerServeCommand } from "./commands/serve.ts";
@@ -20,6 +22,8 @@ registerPredictCommand(program);
 registerModelCommand(program);
 registerDemoCommand(program);
 registerRunsCommand(program);
+registerIngestCommand(program);
+registerPatientsCommand(program);
 registerServeCommand(program);
 registerDbCommand(program);
 

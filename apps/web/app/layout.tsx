@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main" data-testid="main-nav">
             <Link href="/runs">Runs</Link>
             <Link href="/compare">Compare</Link>
+            <Link href="/patients">Patients</Link>
           </nav>
         </header>
         <main className="page">

@@ -20,6 +20,28 @@ export function dateTime(value: Date | string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? DASH : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** The UTC day of a date, as study dates are shown: 2024-03-05. */
+export function day(value: Date | string | null | undefined): string {
+  if (value === null || value === undefined) return DASH;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? DASH : date.toISOString().slice(0, 10);
+}
+
+/** A DICOM date (DA, YYYYMMDD) written as 1980-01-02; any other text as it is. */
+export function dicomDay(value: string | null | undefined): string {
+  if (!value) return DASH;
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(value.trim());
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : value;
+}
+
+/** A DICOM person name (family^given^middle^prefix^suffix) as "family, given middle". */
+export function personName(value: string | null | undefined): string {
+  if (!value?.trim()) return DASH;
+  const [family = "", ...rest] = value.split("^").map((part) => part.trim());
+  const given = rest.filter((part) => part !== "").join(" ");
+  return family && given ? `${family}, ${given}` : family || given;
+}
+
 /** 75 -> "1m 15s", 3900 -> "1h 5m". */
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return DASH;

@@ -119,3 +119,9 @@ export function compareIds(params: SearchParams): number[] {
     .filter((id) => Number.isSafeInteger(id) && id > 0);
   return [...new Set(ids)];
 }
+
+export const PATIENTS_PAGE_SIZE = 50;
+
+export function patientsInput(params: SearchParams) {
+  return { q: first(params, "q"), page: page(params), pageSize: pageSize(params, PATIENTS_PAGE_SIZE) };
+}

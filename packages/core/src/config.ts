@@ -46,6 +46,11 @@ export const splitSchema = z.strictObject({
   mode: z.enum(["keras", "stratified"]).default("keras"),
   /** Fraction held out as the test set when no separate test folder is given. */
   testSplit: z.number().min(0).max(0.5).default(0.25),
+  /**
+   * `patient`: validation and the held-out test set take whole patients (seeded, stratified by each
+   * patient's most frequent class), so no patient spans two parts; needs the images' patient IDs.
+   */
+  by: z.enum(["image", "patient"]).default("image"),
 });
 export type SplitConfig = z.infer<typeof splitSchema>;
 

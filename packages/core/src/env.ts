@@ -6,6 +6,8 @@ const envSchema = z.object({
   CXRLAB_SHARED: z.string().min(1).optional(),
   /** Cache for downloaded weights (default: ~/.cache/cxrlab). */
   CXRLAB_CACHE: z.string().min(1).optional(),
+  /** Content-addressed folder of ingested images (default: ~/.local/share/cxrlab/images). */
+  CXRLAB_IMAGE_STORE: z.string().min(1).optional(),
   /** Experiment store: `file:/path/x.db` (SQLite) or `postgresql://…` (default: a per-user SQLite file). */
   DATABASE_URL: z
     .string()

@@ -17,6 +17,13 @@ export function cacheDir(): string {
   return path.resolve(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"));
 }
 
+/** The content-addressed image store: `$CXRLAB_IMAGE_STORE` or ~/.local/share/cxrlab/images. */
+export function imageStoreDir(): string {
+  return path.resolve(
+    readEnv().CXRLAB_IMAGE_STORE ?? path.join(os.homedir(), ".local", "share", "cxrlab", "images"),
+  );
+}
+
 export const sharedPaths = {
   sample: () => path.join(sharedDir(), "data", "cxr-sample"),
   devTrain: () => path.join(sharedDir(), "data", "cxr-dev", "Train"),

@@ -5,7 +5,28 @@ export {
   recordPredictions,
   upsertImage,
 } from "./images.ts";
+export { type IngestedFile, type IngestOptions, type IngestReport, ingestFiles } from "./ingest-files.ts";
+export { parseStudyDate, type SourceFields } from "./ingest-sources.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
+export {
+  type ArchiveImageInput,
+  contentStoreFileInUse,
+  generatedUid,
+  getPatientHistory,
+  type HistoryImage,
+  type HistoryStudy,
+  type IngestInput,
+  type IngestResult,
+  ingestImage,
+  listPatients,
+  type PatientHistory,
+  type PatientInput,
+  type PatientKey,
+  type PatientQuery,
+  type PatientSummary,
+  patientImagesWithoutPrediction,
+  type StudyInput,
+} from "./patients.ts";
 export {
   findImage,
   getImage,
@@ -42,6 +63,7 @@ export {
   FINISHED_STATUSES,
   getRun,
   getRuns,
+  latestRunWithModel,
   type NewRun,
   RUN_STATUSES,
   type RunDetail,

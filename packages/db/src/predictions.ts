@@ -126,32 +126,32 @@ export async function findImage(store: Store, imageId: number): Promise<StoredIm
   return store.prisma.image.findUnique({ where: { id: imageId } });
 }
 
+/** Every run's prediction of an image, newest run first: the query part shared by image reads. */
+export const imagePredictionsQuery = {
+  select: {
+    runId: true,
+    run: { select: { name: true } },
+    predictedLabel: true,
+    confidence: true,
+    probabilities: true,
+    createdAt: true,
+  },
+  orderBy: { runId: "desc" },
+} as const satisfies Prisma.Image$predictionsArgs;
+
+type ImagePredictionRow = Prisma.PredictionGetPayload<typeof imagePredictionsQuery>;
+
+export function toImagePrediction({ run, probabilities, ...p }: ImagePredictionRow): ImagePrediction {
+  return { ...p, runName: run.name, probabilities: probabilities as Record<string, number> };
+}
+
 /** The image with every run's prediction for it; null if absent. */
 export async function getImage(store: Store, imageId: number): Promise<ImageDetail | null> {
   const image = await store.prisma.image.findUnique({
     where: { id: imageId },
-    include: {
-      predictions: {
-        select: {
-          runId: true,
-          run: { select: { name: true } },
-          predictedLabel: true,
-          confidence: true,
-          probabilities: true,
-          createdAt: true,
-        },
-        orderBy: { runId: "desc" },
-      },
-    },
+    include: { predictions: imagePredictionsQuery },
   });
   if (!image) return null;
   const { predictions, createdAt: _, ...rest } = image;
-  return {
-    ...rest,
-    predictions: predictions.map(({ run, probabilities, ...p }) => ({
-      ...p,
-      runName: run.name,
-      probabilities: probabilities as Record<string, number>,
-    })),
-  };
+  return { ...rest, predictions: predictions.map(toImagePrediction) };
 }

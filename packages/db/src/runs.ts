@@ -285,6 +285,18 @@ export async function runModel(
   return store.prisma.run.findUnique({ where: { id: runId }, select: { name: true, modelLocation: true } });
 }
 
+/** The most recently finished succeeded run that saved a model; null if there is none. */
+export async function latestRunWithModel(
+  store: Store,
+): Promise<{ id: number; name: string; modelLocation: string } | null> {
+  const run = await store.prisma.run.findFirst({
+    where: { status: "succeeded", modelLocation: { not: null } },
+    orderBy: [{ finishedAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+    select: { id: true, name: true, modelLocation: true },
+  });
+  return run && { ...run, modelLocation: run.modelLocation! };
+}
+
 export async function runExists(store: Store, runId: number): Promise<boolean> {
   return (await store.prisma.run.count({ where: { id: runId } })) > 0;
 }

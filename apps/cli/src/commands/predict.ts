@@ -5,11 +5,15 @@ import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
 import { writeGradCamOverlays } from "../gradcam-overlays.ts";
 import { backendName, existingDir, positiveInt } from "../options.ts";
+import { type PatientPredictResult, predictPatient } from "../patient-predict.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { recordForModelRun } from "../record-predictions.ts";
+import { withStore } from "../store.ts";
 
 interface PredictFlags {
-  model: string;
+  model?: string;
+  patient?: string;
+  issuer?: string;
   batchSize: number;
   backend?: BackendName;
   skipBad?: boolean;
@@ -22,8 +26,10 @@ export function registerPredictCommand(program: Command): void {
   program
     .command("predict")
     .description("classify X-ray images with a trained model")
-    .argument("<images...>", "image files or folders")
-    .requiredOption("--model <runDir>", "run folder (or its model/ folder)")
+    .argument("[images...]", "image files or folders (not with --patient)")
+    .option("--model <run>", "run folder (or its model/ folder); with --patient also a run id")
+    .option("--patient <id>", "predict the archived images of this patient not yet predicted by the model")
+    .option("--issuer <issuer>", "issuer of the --patient ID")
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--skip-bad", "leave unreadable images out instead of stopping")
@@ -31,17 +37,29 @@ export function registerPredictCommand(program: Command): void {
     .option("--gradcam-dir <dir>", "folder for the overlays (default: <model>/gradcam)")
     .option("--json", "print JSON")
     .action(async (images: string[], flags: PredictFlags) => {
-      existingDir("--model", flags.model);
+      if (flags.patient !== undefined) {
+        if (images.length) throw new Error("give either images or --patient, not both");
+        await useBackend(flags.backend);
+        const { patient: patientId, issuer, model, batchSize } = flags;
+        const result = await withStore((store) =>
+          predictPatient(store, { patientId, issuer, model, batchSize }),
+        );
+        printPatientPredictions(result, flags.json ?? false);
+        return;
+      }
+      if (!images.length) throw new Error("no images given (or use --patient)");
+      if (!flags.model) throw new Error("--model is required to predict image files");
+      const model = existingDir("--model", flags.model);
       const backend = await useBackend(flags.backend);
       const result = await predictImages({
-        model: flags.model,
+        model,
         inputs: images,
         batchSize: flags.batchSize,
         skipBad: flags.skipBad ?? false,
         onProgress: createProgressBar(),
       });
       const recorded = await recordForModelRun(result.modelDir, result.predictions);
-      const gradcamDir = flags.gradcamDir ?? path.join(flags.model, "gradcam");
+      const gradcamDir = flags.gradcamDir ?? path.join(model, "gradcam");
       const overlays = flags.gradcam
         ? await writeGradCamOverlays(result.modelDir, result.predictions, gradcamDir)
         : undefined;
@@ -65,4 +83,21 @@ export function registerPredictCommand(program: Command): void {
       }
       for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
     });
+}
+
+function printPatientPredictions(result: PatientPredictResult, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  const who = `patient ${result.patientId}${result.issuer ? ` (${result.issuer})` : ""}`;
+  console.log(`run ${result.runId} (${result.runName}), chosen by ${result.chosen}`);
+  for (const p of result.predictions) {
+    console.log(
+      `image ${p.imageId}  ${p.predictedClass} (${(p.confidence * 100).toFixed(1)}%)  heatmap ${p.heatmap}`,
+    );
+  }
+  console.log(
+    `${who}: ${result.predictions.length} image(s) predicted and recorded, ${result.alreadyPredicted} already predicted by this run`,
+  );
 }

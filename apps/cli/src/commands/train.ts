@@ -4,6 +4,7 @@ import type { BackendName } from "@cxrlab/core/backend/select";
 import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil } from "@cxrlab/core/config";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { datasetFingerprint } from "@cxrlab/core/data";
+import { readPatientIds } from "@cxrlab/core/data/patient-ids";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { isPresetName, PRESET_NAMES, resolveConfig } from "@cxrlab/core/presets";
 import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
@@ -42,6 +43,8 @@ export interface TrainFlags {
   views?: number;
   validationSplit?: number;
   testSplit?: number;
+  splitBy?: "image" | "patient";
+  patients?: string;
   cachePrefix?: boolean;
   name?: string;
   classes?: string;
@@ -81,6 +84,13 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
     .option("--views <k>", "augmented views cached per training image", positiveInt)
     .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
     .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
+    .addOption(
+      new Option("--split-by <unit>", "hold out whole patients (patient) or single images (image)").choices([
+        "image",
+        "patient",
+      ]),
+    )
+    .option("--patients <file>", "CSV file,patient_id for the --data images (default: <data>/patients.csv)")
     .option("--no-cache-prefix", "train through the frozen layers every step instead of caching their output")
     .option("--name <name>", "run name (default: the preset's)")
     .option("--classes <list>", "comma-separated class folders to use, in label order")
@@ -114,6 +124,7 @@ function configFromFlags(flags: TrainFlags): ExperimentConfig {
     split: {
       ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
       ...(flags.testSplit !== undefined ? { testSplit: flags.testSplit } : {}),
+      ...(flags.splitBy ? { by: flags.splitBy } : {}),
     },
     training: {
       ...(flags.epochs ? { epochs: flags.epochs } : {}),
@@ -152,6 +163,8 @@ interface RunInfo {
   weights: string | null;
   classes?: string[];
   limitPerClass?: number;
+  /** CSV file,patient_id, for a split by patient. */
+  patients?: string;
   /** The run's id in the experiment store. */
   runId?: number;
 }
@@ -180,6 +193,10 @@ export async function runTraining(flags: TrainFlags) {
       ...(flags.classes ? { classes: flags.classes.split(",").map((c) => c.trim()) } : {}),
       ...(flags.limitPerClass ? { limitPerClass: flags.limitPerClass } : {}),
     };
+    const patients = flags.patients ?? path.join(info.data, "patients.csv");
+    if (config.split.by === "patient" && (flags.patients || existsSync(patients))) {
+      info.patients = path.resolve(patients);
+    }
     runDir = await createRunDir(flags.out, config.name);
     await writeJson(path.join(runDir, "config.json"), config);
   }
@@ -188,6 +205,7 @@ export async function runTraining(flags: TrainFlags) {
     ...(info.test ? { testDir: info.test } : {}),
     ...(info.classes ? { classNames: info.classes } : {}),
     ...(info.limitPerClass ? { limitPerClass: info.limitPerClass } : {}),
+    ...(info.patients ? { patients: await readPatientIds(info.patients) } : {}),
   };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`run folder: ${runDir}`);

@@ -17,11 +17,15 @@ const entries = new Map<string, Entry>();
 
 function load(modelDir: string, cacheDir: string | undefined): Entry {
   const loading = selectBackend().then(() => loadModelForInference(modelDir));
+  const service = loading.then((loaded) => createGradCamService(loaded, cacheDir ? { cacheDir } : {}));
   return {
-    service: loading.then((loaded) => createGradCamService(loaded, cacheDir ? { cacheDir } : {})),
+    service,
     dispose: () =>
-      void loading.then(
-        (loaded) => loaded.model.dispose(),
+      void Promise.all([loading, service]).then(
+        async ([loaded, ready]) => {
+          await ready.dispose();
+          loaded.model.dispose();
+        },
         () => {},
       ),
     users: 0,

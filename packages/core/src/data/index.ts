@@ -22,4 +22,4 @@ export {
   normalizePixels,
 } from "./normalize.ts";
 export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
-export { kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
+export { groupedStratifiedSplit, kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";

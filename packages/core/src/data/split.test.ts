@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sharedPaths } from "../paths.ts";
 import { listImageDirectory } from "./directory.ts";
-import { kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
+import { groupedStratifiedSplit, kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
 
 interface Item {
   label: number;
@@ -102,5 +102,56 @@ describe("stratifiedSplit", () => {
     expect([0, 1, 2].map((l) => countBy(large.train, l))).toEqual([1, 1, 1]);
     expectPartition(all, large);
     expect(stratifiedSplit(all, 0, 1).validation).toEqual([]);
+  });
+});
+
+describe("groupedStratifiedSplit", () => {
+  interface Shot extends Item {
+    patient: string;
+  }
+  // 30 patients: patient k has 1 + (k % 3) images, all of class k % 3 except patient 0's last.
+  const shots: Shot[] = Array.from({ length: 30 }, (_, k) =>
+    Array.from({ length: 1 + (k % 3) }, (_, i) => ({
+      id: `p${k}:${i}`,
+      patient: `p${k}`,
+      label: k === 0 && i === 0 ? 1 : k % 3,
+    })),
+  ).flat();
+  const patientOf = (s: Shot) => s.patient;
+
+  it("puts no patient on both sides, stays near the fraction per class and keeps input order", () => {
+    const split = groupedStratifiedSplit(shots, 0.2, 5, patientOf);
+    expectPartition(shots, split);
+    const trainPatients = new Set(split.train.map(patientOf));
+    expect(split.validation.filter((s) => trainPatients.has(s.patient))).toEqual([]);
+    // Per class: 10 patients of 1, 2 or 3 images -> 10, 20, 30 images; round(0.2 n) = 2, 4, 6 images.
+    for (const label of [0, 1, 2]) {
+      expect(countBy(split.validation, label)).toBeGreaterThan(0);
+      expect(countBy(split.validation, label)).toBeLessThanOrEqual([2, 4, 6][label]! + 1);
+    }
+    const order = (list: Shot[]) => list.map((s) => shots.indexOf(s));
+    expect(order(split.train)).toEqual([...order(split.train)].sort((a, b) => a - b));
+    expect(order(split.validation)).toEqual([...order(split.validation)].sort((a, b) => a - b));
+  });
+
+  it("is the same for the same seed and differs for another", () => {
+    const ids = (seed: number) =>
+      groupedStratifiedSplit(shots, 0.2, seed, patientOf).validation.map((s) => s.id);
+    expect(ids(5)).toEqual(ids(5));
+    expect(ids(6)).not.toEqual(ids(5));
+  });
+
+  it("holds out one patient of a class even when that patient has more images than the fraction asks", () => {
+    const two: Shot[] = [
+      { id: "a0", patient: "a", label: 0 },
+      { id: "a1", patient: "a", label: 0 },
+      { id: "b0", patient: "b", label: 0 },
+      { id: "b1", patient: "b", label: 0 },
+    ];
+    const split = groupedStratifiedSplit(two, 0.1, 1, patientOf);
+    expect(new Set(split.validation.map(patientOf)).size).toBe(1);
+    expect(new Set(split.train.map(patientOf)).size).toBe(1);
+    // A lone patient stays in training.
+    expect(groupedStratifiedSplit(two.slice(0, 2), 0.5, 1, patientOf).validation).toEqual([]);
   });
 });

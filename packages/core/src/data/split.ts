@@ -64,3 +64,59 @@ export function stratifiedSplit<T extends Labelled>(
   }
   return split;
 }
+
+/**
+ * A seeded split that keeps every group (patient) on one side. Groups are stratified by their most
+ * frequent label (ties: the lowest): per stratum, groups in seeded random order go to validation
+ * while that keeps it at or under `round(f * n)` images of the stratum (at least one group when
+ * the fraction is above zero and the stratum has two or more groups), and training keeps at least
+ * one group. Both sides keep the input order.
+ */
+export function groupedStratifiedSplit<T extends Labelled>(
+  records: readonly T[],
+  fraction: number,
+  seed: number,
+  groupOf: (record: T) => string,
+): Split<T> {
+  assertFraction(fraction);
+  const groups = new Map<string, T[]>();
+  for (const record of records) {
+    const key = groupOf(record);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  const strata = byClass(
+    [...groups.entries()].map(([key, members]) => ({ key, members, label: majorityLabel(members) })),
+  );
+  const rng = createRng(seed);
+  const held = new Set<string>();
+  for (const stratum of strata) {
+    const images = stratum.reduce((n, g) => n + g.members.length, 0);
+    const target = Math.round(fraction * images);
+    let taken = 0;
+    let left = stratum.length;
+    for (const i of shuffleInPlace([...stratum.keys()], rng)) {
+      const group = stratum[i]!;
+      const first = fraction > 0 && taken === 0;
+      if (left <= 1 || !(taken + group.members.length <= target || first)) continue;
+      held.add(group.key);
+      taken += group.members.length;
+      left -= 1;
+    }
+  }
+  const split: Split<T> = { train: [], validation: [] };
+  for (const record of records) (held.has(groupOf(record)) ? split.validation : split.train).push(record);
+  return split;
+}
+
+function majorityLabel(records: readonly Labelled[]): number {
+  const counts = new Map<number, number>();
+  for (const { label } of records) counts.set(label, (counts.get(label) ?? 0) + 1);
+  let best = Number.POSITIVE_INFINITY;
+  let bestCount = 0;
+  for (const [label, count] of counts) {
+    if (count > bestCount || (count === bestCount && label < best)) [best, bestCount] = [label, count];
+  }
+  return best;
+}

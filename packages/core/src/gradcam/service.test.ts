@@ -34,7 +34,8 @@ describe("the Grad-CAM service and its disk cache", () => {
     loaded = await savedModel("run-a", 7);
     service = await createGradCamService(loaded, { cacheDir });
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await service?.dispose();
     loaded?.model.dispose();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -77,7 +78,10 @@ describe("the Grad-CAM service and its disk cache", () => {
     const x = tf.tensor4d(pixels, [1, SIZE, SIZE, 3]);
     const [direct] = await gradCam(loaded.model, x, 2);
     x.dispose();
-    expect(stored.heatmap).toEqual(direct!.heatmap);
+    // The service runs the backbone on onnxruntime (when it loads), gradCam here on tfjs.
+    const gap = stored.heatmap.reduce((m, v, i) => Math.max(m, Math.abs(v - direct!.heatmap[i]!)), 0);
+    expect(stored.heatmap).toHaveLength(direct!.heatmap.length);
+    expect(gap).toBeLessThan(1e-4);
     expect(stored.probability).toBeCloseTo(direct!.probability, 6);
 
     // A second request reads the file (tampered with here), it does not recompute.
@@ -100,6 +104,7 @@ describe("the Grad-CAM service and its disk cache", () => {
     const b = await otherService.png(covid!, { target: 0, kind: "heatmap" });
     expect(b.cached).toBe(false);
     expect(b.path).not.toBe(a.path);
+    await otherService.dispose();
     other.model.dispose();
   });
 

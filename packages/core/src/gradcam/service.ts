@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { sha256File } from "../data/file-info.ts";
+import { createForwardEngine, type ForwardEngine } from "../inference/engine.ts";
 import type { ModelForInference } from "../inference/load.ts";
 import {
   cachedFile,
@@ -8,7 +9,7 @@ import {
   gradCamCachePath,
   modelFingerprint,
 } from "./cache.ts";
-import { type GradCam, gradCam } from "./compute.ts";
+import { type GradCam, gradCamFromActivations } from "./compute.ts";
 import { heatmapPng, overlayPngForFile } from "./render.ts";
 import { type GradCamModel, splitForGradCam } from "./split.ts";
 
@@ -43,6 +44,8 @@ export interface GradCamService {
   readonly classNames: readonly string[];
   explain(image: string, target: number | "predicted"): Promise<StoredGradCam>;
   png(image: string, request: GradCamPngRequest): Promise<GradCamPngFile>;
+  /** Frees the backbone's forward engine (not the model, which belongs to the caller). */
+  dispose(): Promise<void>;
 }
 
 export async function createGradCamService(
@@ -53,14 +56,23 @@ export async function createGradCamService(
   const modelId = await modelFingerprint(loaded.modelDir);
   const { classNames, imageSize, preprocessing } = loaded.meta;
   let split: GradCamModel | undefined;
+  let backbone: Promise<ForwardEngine> | undefined;
 
   const compute = async (image: string, target: number | "predicted"): Promise<StoredGradCam> => {
     split ??= splitForGradCam(loaded.model);
+    // Only the head needs gradients: the backbone's forward pass (nearly all the cost) runs on the
+    // fastest engine present, onnxruntime when it loads.
+    backbone ??= createForwardEngine(split.backbone);
+    const { head } = split;
     const pixels = await loaded.loader.load({ path: image, label: -1, className: "" });
     const x = tf.tensor4d(pixels, [1, imageSize, imageSize, 3]);
-    const [cam] = await gradCam(split, x, target === "predicted" ? target : [target]).finally(() =>
-      x.dispose(),
-    );
+    const values = await (await backbone).run(x).finally(() => x.dispose());
+    const activations = tf.tensor4d(values, [1, ...head.activationShape]);
+    const [cam] = await gradCamFromActivations(
+      head,
+      activations,
+      target === "predicted" ? target : [target],
+    ).finally(() => activations.dispose());
     const { channelWeights: _, ...stored } = cam!;
     return stored;
   };
@@ -113,6 +125,9 @@ export async function createGradCamService(
         probability: cam.probability,
         cached,
       };
+    },
+    dispose: async () => {
+      if (backbone) await (await backbone).dispose();
     },
   };
 }

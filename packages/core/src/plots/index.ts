@@ -1,5 +1,11 @@
 export { type ComparedRun, type ComparisonCurvesOptions, comparisonCurvesSvg } from "./comparison-curves.ts";
 export { type ConfusionMatrixOptions, confusionMatrixSvg } from "./confusion-matrix.ts";
+export {
+  isoDay,
+  type ProbabilityTrendOptions,
+  probabilityTrendSvg,
+  type TrendPoint,
+} from "./probability-trend.ts";
 export { type ReliabilityDiagramOptions, reliabilityDiagramSvg } from "./reliability-diagram.ts";
 export { type RocCurvesOptions, rocCurvesSvg } from "./roc-curves.ts";
 export { type CurvePoint, type TrainingCurvesOptions, trainingCurvesSvg } from "./training-curves.ts";

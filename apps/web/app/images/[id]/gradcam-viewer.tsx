@@ -1,8 +1,7 @@
 "use client";
 
-import { useCallback, useState } from "react";
-
-type LoadState = "loading" | "loaded" | "error";
+import { useState } from "react";
+import { useImageLoad } from "../../../src/components/image-load.ts";
 
 /**
  * The image with the run's Grad-CAM heatmap (a transparent PNG at the image's size) layered exactly
@@ -27,12 +26,7 @@ export function GradCamViewer({
   const [visible, setVisible] = useState(true);
   const [opacity, setOpacity] = useState(0.5);
   const [target, setTarget] = useState("predicted");
-  const [state, setState] = useState<LoadState>("loading");
-  // A heatmap already cached by the browser may finish (or fail) loading before React hydrates and
-  // attaches onLoad/onError; read its state when the element mounts.
-  const settled = useCallback((img: HTMLImageElement | null) => {
-    if (img?.complete) setState(img.naturalWidth > 0 ? "loaded" : "error");
-  }, []);
+  const { state, restart, watch } = useImageLoad();
   const src = runId === null ? null : `/api/gradcam/${runId}/${imageId}?class=${encodeURIComponent(target)}`;
   return (
     <div>
@@ -49,14 +43,12 @@ export function GradCamViewer({
           // biome-ignore lint/performance/noImgElement: a heatmap PNG laid over the image, from our own route
           <img
             key={src}
-            ref={settled}
+            {...watch}
             src={src}
             alt=""
             className="overlay"
             hidden={!visible}
             style={{ opacity }}
-            onLoad={() => setState("loaded")}
-            onError={() => setState("error")}
             data-testid="gradcam-overlay"
           />
         )}
@@ -93,7 +85,7 @@ export function GradCamViewer({
             <select
               value={target}
               onChange={(e) => {
-                setState("loading");
+                restart();
                 setTarget(e.target.value);
               }}
               data-testid="gradcam-class"

@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createGradCamService } from "@cxrlab/core/gradcam";
+import { loadModelForInference } from "@cxrlab/core/inference/load";
+import { predictImages } from "@cxrlab/core/inference/predict";
+import {
+  getPatientHistory,
+  latestRunWithModel,
+  patientImagesWithoutPrediction,
+  recordPredictions,
+  runModel,
+  type Store,
+} from "@cxrlab/db";
+import { createProgressBar } from "./progress-bar.ts";
+import { runIdOfModel } from "./record-predictions.ts";
+
+export interface PatientPredictRequest {
+  patientId: string;
+  issuer?: string;
+  /** A run id or a run folder; default: the most recent succeeded run with a model. */
+  model?: string;
+  batchSize: number;
+}
+
+export interface PatientPrediction {
+  imageId: number;
+  predictedClass: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  /** Grad-CAM heatmap of the predicted class, in the Grad-CAM cache. */
+  heatmap: string;
+}
+
+export interface PatientPredictResult {
+  patientId: string;
+  issuer: string;
+  runId: number;
+  runName: string;
+  /** How the run was chosen. */
+  chosen: "--model" | "latest succeeded run with a model";
+  alreadyPredicted: number;
+  predictions: PatientPrediction[];
+}
+
+async function chooseRun(store: Store, model: string | undefined) {
+  if (model === undefined) {
+    const latest = await latestRunWithModel(store);
+    if (!latest) throw new Error("no succeeded run with a model in the store: train one or pass --model");
+    const { modelLocation: modelDir, ...run } = latest;
+    return { ...run, modelDir, chosen: "latest succeeded run with a model" as const };
+  }
+  if (/^\d+$/.test(model)) {
+    const run = await runModel(store, Number(model));
+    if (!run) throw new Error(`--model ${model}: no run ${model} in the store`);
+    if (!run.modelLocation) throw new Error(`--model ${model}: run ${model} has no saved model`);
+    return { id: Number(model), name: run.name, modelDir: run.modelLocation, chosen: "--model" as const };
+  }
+  const modelFolder = existsSync(path.join(model, "model")) ? path.join(model, "model") : model;
+  const id = await runIdOfModel(path.resolve(modelFolder));
+  const run = id === null ? null : await runModel(store, id);
+  if (id === null || !run) {
+    throw new Error(
+      `--model ${model}: not the folder of a run in the store, so predictions could not be recorded`,
+    );
+  }
+  return { id, name: run.name, modelDir: model, chosen: "--model" as const };
+}
+
+/**
+ * Runs the chosen model on the patient's archived images it has not predicted yet, records the
+ * predictions under its run and caches the Grad-CAM heatmap of each predicted class.
+ */
+export async function predictPatient(
+  store: Store,
+  request: PatientPredictRequest,
+): Promise<PatientPredictResult> {
+  const history = await getPatientHistory(store, { patientId: request.patientId, issuer: request.issuer });
+  if (!history)
+    throw new Error(
+      `no patient ${request.patientId}${request.issuer ? ` (issuer ${request.issuer})` : ""} in the archive`,
+    );
+  const run = await chooseRun(store, request.model);
+  process.stderr.write(`model: run ${run.id} (${run.name}), ${run.chosen}\n`);
+  const images = await patientImagesWithoutPrediction(store, history.patient.id, run.id);
+  const total = history.studies.reduce((n, s) => n + s.images.length, 0);
+  const result = {
+    patientId: history.patient.patientId,
+    issuer: history.patient.issuer,
+    runId: run.id,
+    runName: run.name,
+    chosen: run.chosen,
+    alreadyPredicted: total - images.length,
+    predictions: [] as PatientPrediction[],
+  };
+  if (!images.length) return result;
+  const predicted = await predictImages({
+    model: run.modelDir,
+    inputs: [...new Set(images.map((i) => i.location))],
+    batchSize: request.batchSize,
+    onProgress: createProgressBar(),
+  });
+  const byPath = new Map(predicted.predictions.map((p) => [p.path, p]));
+  const rows = images.map((image) => {
+    const p = byPath.get(image.location);
+    if (!p) throw new Error(`image ${image.id} (${image.location}) was not predicted`);
+    return { image, p };
+  });
+  await recordPredictions(
+    store,
+    run.id,
+    rows.map(({ image, p }) => ({
+      imageId: image.id,
+      probabilities: p.probabilities,
+      predictedLabel: p.predictedClass,
+    })),
+  );
+  const loaded = await loadModelForInference(run.modelDir);
+  const service = await createGradCamService(loaded);
+  try {
+    for (const [i, { image, p }] of rows.entries()) {
+      const heatmap = await service.png(image.location, { target: p.predicted, kind: "heatmap" });
+      process.stderr.write(`grad-cam ${i + 1}/${rows.length} image ${image.id}\n`);
+      result.predictions.push({
+        imageId: image.id,
+        predictedClass: p.predictedClass,
+        confidence: p.confidence,
+        probabilities: p.probabilities,
+        heatmap: heatmap.path,
+      });
+    }
+  } finally {
+    await service.dispose();
+    loaded.model.dispose();
+  }
+  return result;
+}

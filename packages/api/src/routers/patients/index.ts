@@ -1,0 +1,7 @@
+import { getPatientRoute } from "./get.ts";
+import { searchPatientsRoute } from "./search.ts";
+
+export const patientsRouter = {
+  search: searchPatientsRoute,
+  get: getPatientRoute,
+};

@@ -1,0 +1,224 @@
+import dicomParser, { type DataSet, type Element } from "dicom-parser";
+import sharp from "sharp";
+import { type PixelEncoding, pixelEncoding } from "./transfer-syntax.ts";
+import { toDisplay, type Voi } from "./voi.ts";
+
+/** The attributes the archive keeps; absent or empty attributes are undefined. */
+export interface DicomMetadata {
+  transferSyntaxUid: string;
+  patientId?: string;
+  issuerOfPatientId?: string;
+  patientName?: string;
+  /** DA, YYYYMMDD. */
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyInstanceUid?: string;
+  /** DA, YYYYMMDD. */
+  studyDate?: string;
+  accessionNumber?: string;
+  studyDescription?: string;
+  sopInstanceUid?: string;
+  viewPosition?: string;
+  modality?: string;
+}
+
+/** 8-bit grey, row-major, with the file's VOI applied and MONOCHROME1 inverted. */
+export interface DicomGrayImage {
+  width: number;
+  height: number;
+  gray: Uint8Array;
+}
+
+const TAGS = {
+  patientId: "x00100020",
+  issuerOfPatientId: "x00100021",
+  patientName: "x00100010",
+  patientBirthDate: "x00100030",
+  patientSex: "x00100040",
+  studyInstanceUid: "x0020000d",
+  studyDate: "x00080020",
+  accessionNumber: "x00080050",
+  studyDescription: "x00081030",
+  sopInstanceUid: "x00080018",
+  viewPosition: "x00185101",
+  modality: "x00080060",
+} as const satisfies Record<Exclude<keyof DicomMetadata, "transferSyntaxUid">, string>;
+
+/** Part 10 files carry "DICM" after a 128-byte preamble, whatever their name. */
+export function isDicom(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && Buffer.from(bytes.subarray(128, 132)).toString("latin1") === "DICM";
+}
+
+function parse(bytes: Uint8Array, file: string): DataSet {
+  try {
+    return dicomParser.parseDicom(bytes);
+  } catch (error) {
+    // dicom-parser throws strings (or an object with an `exception` string).
+    const reason =
+      typeof error === "string"
+        ? error
+        : error instanceof Error
+          ? error.message
+          : String((error as { exception?: unknown }).exception ?? error);
+    throw new Error(`${file}: not a readable DICOM file (${reason.replace(/^dicomParser\.\w+: /, "")})`);
+  }
+}
+
+function metadataOf(ds: DataSet): DicomMetadata {
+  const metadata: DicomMetadata = { transferSyntaxUid: ds.string("x00020010") ?? "1.2.840.10008.1.2" };
+  for (const [key, tag] of Object.entries(TAGS) as [keyof typeof TAGS, string][]) {
+    const value = ds.string(tag)?.trim();
+    if (value) metadata[key] = value;
+  }
+  return metadata;
+}
+
+export function readDicomMetadata(bytes: Uint8Array, file: string): DicomMetadata {
+  return metadataOf(parse(bytes, file));
+}
+
+/** Metadata and the first frame as 8-bit grey. Throws naming the file for anything it cannot render. */
+export async function readDicom(
+  bytes: Uint8Array,
+  file: string,
+): Promise<{ metadata: DicomMetadata; image: DicomGrayImage }> {
+  const ds = parse(bytes, file);
+  const metadata = metadataOf(ds);
+  const encoding = pixelEncoding(file, metadata.transferSyntaxUid);
+  const width = ds.uint16("x00280011") ?? 0;
+  const height = ds.uint16("x00280010") ?? 0;
+  const photometric = ds.string("x00280004") ?? "MONOCHROME2";
+  const samples = ds.uint16("x00280002") ?? 1;
+  if (samples !== 1 || !photometric.startsWith("MONOCHROME")) {
+    throw new Error(
+      `${file}: photometric interpretation ${photometric} with ${samples} samples per pixel; only grey (MONOCHROME1/2) images are read`,
+    );
+  }
+  if (width < 1 || height < 1) throw new Error(`${file}: no image size (Rows ${height}, Columns ${width})`);
+  const pixelData = ds.elements.x7fe00010;
+  if (!pixelData) throw new Error(`${file}: no Pixel Data (7FE0,0010)`);
+  const stored =
+    encoding === "jpeg-baseline"
+      ? await jpegFrame(ds, pixelData, width, height, file)
+      : nativeFrame(ds, pixelData, width * height, encoding, file);
+  const gray = toDisplay(stored, {
+    slope: ds.floatString("x00281053") ?? 1,
+    intercept: ds.floatString("x00281052") ?? 0,
+    voi: voiOf(ds, file),
+    invert: photometric === "MONOCHROME1",
+  });
+  return { metadata, image: { width, height, gray } };
+}
+
+/** The first frame's stored values, masked to BitsStored and sign-extended when PixelRepresentation is 1. */
+function nativeFrame(
+  ds: DataSet,
+  element: Element,
+  count: number,
+  encoding: Exclude<PixelEncoding, "jpeg-baseline">,
+  file: string,
+): Int32Array {
+  const allocated = ds.uint16("x00280100") ?? 16;
+  const bitsStored = ds.uint16("x00280101") ?? allocated;
+  const highBit = ds.uint16("x00280102") ?? bitsStored - 1;
+  const signed = ds.uint16("x00280103") === 1;
+  if (allocated !== 8 && allocated !== 16) {
+    throw new Error(`${file}: BitsAllocated ${allocated}; only 8 and 16 are read`);
+  }
+  const bytesPer = allocated / 8;
+  if (element.length < count * bytesPer) {
+    throw new Error(`${file}: Pixel Data holds ${element.length} bytes, ${count * bytesPer} needed`);
+  }
+  const view = new DataView(
+    ds.byteArray.buffer,
+    ds.byteArray.byteOffset + element.dataOffset,
+    count * bytesPer,
+  );
+  const littleEndian = encoding === "little-endian";
+  const shift = highBit + 1 - bitsStored;
+  const mask = 2 ** bitsStored - 1;
+  const signBit = 2 ** (bitsStored - 1);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const raw = allocated === 8 ? view.getUint8(i) : view.getUint16(i * 2, littleEndian);
+    const v = (raw >> shift) & mask;
+    out[i] = signed && v & signBit ? v - 2 * signBit : v;
+  }
+  return out;
+}
+
+/** JPEG Baseline: the first frame's fragments form one JPEG stream, decoded by sharp. */
+async function jpegFrame(
+  ds: DataSet,
+  element: Element,
+  width: number,
+  height: number,
+  file: string,
+): Promise<Uint8Array> {
+  const fragments = element.fragments ?? [];
+  const frames = ds.intString("x00280008") ?? 1;
+  const table = element.basicOffsetTable ?? [];
+  const end = frames > 1 && table.length > 1 ? table[1]! : Number.POSITIVE_INFINITY;
+  const parts = fragments
+    .filter((f, i) => i === 0 || f.offset < end)
+    .map((f) => ds.byteArray.subarray(f.position, f.position + f.length));
+  if (!parts.length) throw new Error(`${file}: encapsulated Pixel Data has no fragments`);
+  try {
+    const { data, info } = await sharp(Buffer.concat(parts), { failOn: "error" })
+      .toColourspace("b-w")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.width !== width || info.height !== height) {
+      throw new Error(`the JPEG is ${info.width}x${info.height}, the header says ${width}x${height}`);
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, width * height);
+  } catch (error) {
+    throw new Error(`${file}: cannot decode the JPEG Baseline pixel data: ${(error as Error).message}`);
+  }
+}
+
+function voiOf(ds: DataSet, file: string): Voi {
+  const center = ds.floatString("x00281050", 0);
+  const width = ds.floatString("x00281051", 0);
+  if (center !== undefined && width !== undefined && width > 0) {
+    const fn = ds.string("x00281056")?.trim() || "LINEAR";
+    if (fn !== "LINEAR" && fn !== "LINEAR_EXACT" && fn !== "SIGMOID") {
+      throw new Error(`${file}: VOI LUT Function ${fn} is not one of LINEAR, LINEAR_EXACT, SIGMOID`);
+    }
+    return { kind: "window", center, width, fn };
+  }
+  const lut = ds.elements.x00283010?.items?.[0]?.dataSet;
+  if (lut) return voiLut(lut, ds.uint16("x00280103") === 1, file);
+  return { kind: "minmax" };
+}
+
+/** The first item of the VOI LUT Sequence: LUT Descriptor (entries, first mapped value, bits) and LUT Data. */
+function voiLut(item: DataSet, signed: boolean, file: string): Voi {
+  const entries = item.uint16("x00283002", 0) || 65536;
+  const firstMapped = (signed ? item.int16("x00283002", 1) : item.uint16("x00283002", 1)) ?? 0;
+  const bits = item.uint16("x00283002", 2) ?? 16;
+  const element = item.elements.x00283006;
+  if (!element) throw new Error(`${file}: VOI LUT Sequence item has no LUT Data (0028,3006)`);
+  const data =
+    element.length >= entries * 2
+      ? Uint16Array.from({ length: entries }, (_, i) => item.uint16("x00283006", i) ?? 0)
+      : item.byteArray.subarray(element.dataOffset, element.dataOffset + entries);
+  if (data.length < entries) throw new Error(`${file}: VOI LUT Data holds fewer than its ${entries} entries`);
+  return { kind: "lut", firstMapped, bits, data };
+}
+
+/** PNG of the rendered frame: the file the model and the dashboard read. */
+export async function grayPng(image: DicomGrayImage): Promise<Buffer> {
+  return sharp(image.gray, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .toColourspace("b-w")
+    .png()
+    .toBuffer();
+}
+
+/** DICOM DA (YYYYMMDD) as a UTC date; undefined when absent or not a real date. */
+export function parseDicomDate(da: string | undefined): Date | undefined {
+  const m = da ? /^(\d{4})(\d{2})(\d{2})$/.exec(da.trim()) : null;
+  if (!m) return undefined;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.getUTCDate() === Number(m[3]) ? date : undefined;
+}

@@ -1,0 +1,60 @@
+/** Names of the transfer syntaxes a reader is likely to meet (PS3.6 Table A-1). */
+const NAMES: Record<string, string> = {
+  "1.2.840.10008.1.2": "Implicit VR Little Endian",
+  "1.2.840.10008.1.2.1": "Explicit VR Little Endian",
+  "1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian",
+  "1.2.840.10008.1.2.2": "Explicit VR Big Endian",
+  "1.2.840.10008.1.2.4.50": "JPEG Baseline (Process 1)",
+  "1.2.840.10008.1.2.4.51": "JPEG Extended (Process 2 & 4)",
+  "1.2.840.10008.1.2.4.57": "JPEG Lossless, Non-Hierarchical (Process 14)",
+  "1.2.840.10008.1.2.4.70":
+    "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])",
+  "1.2.840.10008.1.2.4.80": "JPEG-LS Lossless Image Compression",
+  "1.2.840.10008.1.2.4.81": "JPEG-LS Lossy (Near-Lossless) Image Compression",
+  "1.2.840.10008.1.2.4.90": "JPEG 2000 Image Compression (Lossless Only)",
+  "1.2.840.10008.1.2.4.91": "JPEG 2000 Image Compression",
+  "1.2.840.10008.1.2.4.201": "High-Throughput JPEG 2000 Image Compression (Lossless Only)",
+  "1.2.840.10008.1.2.4.202": "High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)",
+  "1.2.840.10008.1.2.4.203": "High-Throughput JPEG 2000 Image Compression",
+  "1.2.840.10008.1.2.4.110": "JPEG XL Lossless",
+  "1.2.840.10008.1.2.4.111": "JPEG XL JPEG Recompression",
+  "1.2.840.10008.1.2.4.112": "JPEG XL",
+  "1.2.840.10008.1.2.5": "RLE Lossless",
+};
+
+/** How the pixel data of a supported transfer syntax are stored. */
+export type PixelEncoding = "little-endian" | "big-endian" | "jpeg-baseline";
+
+const SUPPORTED: Record<string, PixelEncoding> = {
+  "1.2.840.10008.1.2": "little-endian",
+  "1.2.840.10008.1.2.1": "little-endian",
+  "1.2.840.10008.1.2.2": "big-endian",
+  "1.2.840.10008.1.2.4.50": "jpeg-baseline",
+};
+
+export function transferSyntaxName(uid: string): string {
+  return NAMES[uid] ?? "unknown transfer syntax";
+}
+
+/** A file whose pixel data are stored in a transfer syntax this reader does not decode. */
+export class UnsupportedTransferSyntaxError extends Error {
+  readonly uid: string;
+
+  constructor(file: string, uid: string) {
+    const supported = Object.keys(SUPPORTED)
+      .map((u) => `${u} (${transferSyntaxName(u)})`)
+      .join(", ");
+    super(
+      `${file}: transfer syntax ${uid} (${transferSyntaxName(uid)}) is not supported; supported: ${supported}. ` +
+        "Decompress it first (e.g. `gdcmconv --raw` or `dcmdjpeg`).",
+    );
+    this.name = "UnsupportedTransferSyntaxError";
+    this.uid = uid;
+  }
+}
+
+export function pixelEncoding(file: string, uid: string): PixelEncoding {
+  const encoding = SUPPORTED[uid];
+  if (!encoding) throw new UnsupportedTransferSyntaxError(file, uid);
+  return encoding;
+}

@@ -1,0 +1,38 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+export interface StoredContent {
+  sha256: string;
+  /** `<root>/<sha256[0:2]>/<sha256>.<ext>`. */
+  location: string;
+  /** False when the store already held these bytes. */
+  created: boolean;
+}
+
+export const sha256Of = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Puts bytes in the content-addressed store under `root`. Written to a temporary file beside
+ * the target and renamed, so a reader (or a crash) never sees a partial file.
+ */
+export async function putContent(root: string, bytes: Uint8Array, ext: string): Promise<StoredContent> {
+  const sha256 = sha256Of(bytes);
+  const location = path.join(path.resolve(root), sha256.slice(0, 2), `${sha256}.${ext}`);
+  if (existsSync(location)) return { sha256, location, created: false };
+  await mkdir(path.dirname(location), { recursive: true });
+  const temp = `${location}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, location);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new Error(`image store ${root}: cannot write ${location}: ${(error as Error).message}`);
+  }
+  return { sha256, location, created: true };
+}
+
+export async function removeContent(location: string): Promise<void> {
+  await rm(location, { force: true });
+}

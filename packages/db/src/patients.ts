@@ -1,0 +1,344 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "./generated/sqlite/client.ts";
+import type { ImageInput } from "./images.ts";
+import {
+  type ImagePrediction,
+  imagePredictionsQuery,
+  type StoredImage,
+  toImagePrediction,
+} from "./predictions.ts";
+import { retryWhenBusy } from "./retry.ts";
+import type { Store } from "./store.ts";
+
+export interface PatientInput {
+  patientId: string;
+  /** Issuer of Patient ID; missing = "" (unknown issuer). */
+  issuer?: string | null;
+  name?: string | null;
+  /** DICOM DA, YYYYMMDD. */
+  birthDate?: string | null;
+  sex?: string | null;
+}
+
+export interface StudyInput {
+  /** Missing for PNG/JPEG: the study is then found by (patient, date, accession) or given a new UID. */
+  studyInstanceUid?: string | null;
+  studyDate?: Date | null;
+  accessionNumber?: string | null;
+  description?: string | null;
+}
+
+export interface ArchiveImageInput extends ImageInput {
+  sopInstanceUid?: string | null;
+  viewPosition?: string | null;
+  /** "dicom" | "png" | "jpeg". */
+  sourceFormat: string;
+  /** The original bytes in the content store. */
+  sourceLocation: string;
+}
+
+export interface IngestInput {
+  patient: PatientInput;
+  study: StudyInput;
+  image: ArchiveImageInput;
+}
+
+export interface IngestResult {
+  /** "known": this content (or this SOP instance) was already archived; nothing changed. */
+  status: "new" | "known";
+  imageId: number;
+  patientRef: number;
+  studyId: number;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Archives one image in one transaction: patient upsert, study upsert, image upsert. The same
+ * content hash, or the same SOP Instance UID, is one image: a repeat is reported "known".
+ */
+export async function ingestImage(store: Store, input: IngestInput): Promise<IngestResult> {
+  const { image } = input;
+  if (!/^[0-9a-f]{64}$/.test(image.sha256)) {
+    throw new Error(
+      `image ${image.location}: sha256 must be 64 lower-case hex digits, got "${image.sha256}"`,
+    );
+  }
+  if (!input.patient.patientId.trim()) throw new Error(`image ${image.sourceLocation}: empty patient ID`);
+  return retryWhenBusy(() =>
+    store.prisma.$transaction(async (tx) => {
+      const existing = await findArchived(tx, image);
+      if (existing?.study) {
+        return {
+          status: "known" as const,
+          imageId: existing.id,
+          patientRef: existing.study.patientRef,
+          studyId: existing.study.id,
+        };
+      }
+      const patientRef = await upsertPatient(tx, input.patient);
+      const studyId = await upsertStudy(tx, patientRef, input.study);
+      const { sha256, location, format, width, height, bytes, label } = image;
+      const archive = {
+        studyId,
+        sopInstanceUid: image.sopInstanceUid ?? null,
+        viewPosition: image.viewPosition ?? null,
+        sourceFormat: image.sourceFormat,
+        sourceLocation: image.sourceLocation,
+      };
+      // An image already stored without a study (e.g. seen by training) joins the archive.
+      const row = existing
+        ? await tx.image.update({
+            where: { id: existing.id },
+            data: { ...archive, label: label ?? undefined },
+          })
+        : await tx.image.create({
+            data: { sha256, location, format, width, height, bytes, label: label ?? null, ...archive },
+          });
+      return { status: "new" as const, imageId: row.id, patientRef, studyId };
+    }),
+  );
+}
+
+async function findArchived(tx: Tx, image: ArchiveImageInput) {
+  const select = { id: true, study: { select: { id: true, patientRef: true } } };
+  const bySha = await tx.image.findUnique({ where: { sha256: image.sha256 }, select });
+  if (bySha || !image.sopInstanceUid) return bySha;
+  return tx.image.findUnique({ where: { sopInstanceUid: image.sopInstanceUid }, select });
+}
+
+/** Fills in what the archive did not know yet; never erases a known value. */
+const known = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+
+async function upsertPatient(tx: Tx, patient: PatientInput): Promise<number> {
+  const key = { patientId: patient.patientId, issuer: patient.issuer ?? "" };
+  const details = {
+    name: known(patient.name),
+    birthDate: known(patient.birthDate),
+    sex: known(patient.sex),
+  };
+  const row = await tx.patient.upsert({
+    where: { patientId_issuer: key },
+    create: { ...key, ...details },
+    update: details,
+    select: { id: true },
+  });
+  return row.id;
+}
+
+async function upsertStudy(tx: Tx, patientRef: number, study: StudyInput): Promise<number> {
+  const details = {
+    studyDate: known(study.studyDate),
+    accessionNumber: known(study.accessionNumber),
+    description: known(study.description),
+  };
+  if (study.studyInstanceUid) {
+    const found = await tx.study.findUnique({
+      where: { studyInstanceUid: study.studyInstanceUid },
+      select: { patientRef: true, patient: { select: { patientId: true, issuer: true } } },
+    });
+    if (found && found.patientRef !== patientRef) {
+      const { patientId, issuer } = found.patient;
+      throw new Error(
+        `study ${study.studyInstanceUid} already belongs to patient ${patientId}${issuer ? ` (issuer ${issuer})` : ""}`,
+      );
+    }
+    const row = await tx.study.upsert({
+      where: { studyInstanceUid: study.studyInstanceUid },
+      create: { patientRef, studyInstanceUid: study.studyInstanceUid, ...details },
+      update: details,
+      select: { id: true },
+    });
+    return row.id;
+  }
+  const sameVisit = await tx.study.findFirst({
+    where: {
+      patientRef,
+      studyDate: study.studyDate ?? null,
+      accessionNumber: study.accessionNumber ?? null,
+    },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
+  if (sameVisit) return sameVisit.id;
+  const row = await tx.study.create({
+    data: { patientRef, studyInstanceUid: generatedUid(), ...details },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+/** DICOM's UUID-derived UID form (PS3.5 B.2): "2.25." + the UUID read as one unsigned integer. */
+export function generatedUid(): string {
+  return `2.25.${BigInt(`0x${randomUUID().replaceAll("-", "")}`).toString()}`;
+}
+
+export interface PatientSummary {
+  id: number;
+  patientId: string;
+  issuer: string;
+  name: string | null;
+  birthDate: string | null;
+  sex: string | null;
+  studyCount: number;
+  imageCount: number;
+  lastStudyDate: Date | null;
+}
+
+export interface PatientQuery {
+  /** Part of the patient ID or name (case-insensitive). */
+  q?: string;
+  /** 1-based; default 1. */
+  page?: number;
+  /** Default 50. */
+  pageSize?: number;
+}
+
+/** Patients ordered by patient ID then issuer, with their study and image counts. */
+export async function listPatients(
+  store: Store,
+  query: PatientQuery = {},
+): Promise<{ items: PatientSummary[]; total: number }> {
+  const page = query.page ?? 1;
+  const pageSize = query.pageSize ?? 50;
+  const mode = store.target.provider === "postgresql" ? { mode: "insensitive" as const } : {};
+  const where: Prisma.PatientWhereInput = query.q
+    ? { OR: [{ patientId: { contains: query.q, ...mode } }, { name: { contains: query.q, ...mode } }] }
+    : {};
+  const [rows, total] = await Promise.all([
+    store.prisma.patient.findMany({
+      where,
+      include: { studies: { select: { studyDate: true, _count: { select: { images: true } } } } },
+      orderBy: [{ patientId: "asc" }, { issuer: "asc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    store.prisma.patient.count({ where }),
+  ]);
+  const items = rows.map(({ studies, createdAt: _, ...patient }) => {
+    const dates = studies.flatMap((s) => (s.studyDate ? [s.studyDate.getTime()] : []));
+    return {
+      ...patient,
+      studyCount: studies.length,
+      imageCount: studies.reduce((sum, s) => sum + s._count.images, 0),
+      lastStudyDate: dates.length ? new Date(Math.max(...dates)) : null,
+    };
+  });
+  return { items, total };
+}
+
+export interface HistoryImage {
+  id: number;
+  sha256: string;
+  sopInstanceUid: string | null;
+  viewPosition: string | null;
+  width: number;
+  height: number;
+  sourceFormat: string | null;
+  /** Every run's prediction, newest run first. */
+  predictions: ImagePrediction[];
+}
+
+export interface HistoryStudy {
+  id: number;
+  studyInstanceUid: string;
+  studyDate: Date | null;
+  accessionNumber: string | null;
+  description: string | null;
+  images: HistoryImage[];
+}
+
+export interface PatientHistory {
+  patient: Omit<PatientSummary, "studyCount" | "imageCount" | "lastStudyDate">;
+  /** By study date ascending; studies without a date last. */
+  studies: HistoryStudy[];
+}
+
+export type PatientKey = { id: number } | { patientId: string; issuer?: string };
+
+/**
+ * The patient's timeline; null when there is no such patient. A patient ID that several issuers
+ * use, asked without an issuer, is an error listing them.
+ */
+export async function getPatientHistory(store: Store, key: PatientKey): Promise<PatientHistory | null> {
+  const id = "id" in key ? key.id : await resolvePatient(store, key);
+  if (id === null) return null;
+  const row = await store.prisma.patient.findUnique({
+    where: { id },
+    include: {
+      studies: {
+        include: {
+          images: {
+            orderBy: { id: "asc" },
+            include: { predictions: imagePredictionsQuery },
+          },
+        },
+      },
+    },
+  });
+  if (!row) return null;
+  const { studies, createdAt: _, ...patient } = row;
+  return { patient, studies: studies.sort(byStudyDate).map(historyStudy) };
+}
+
+async function resolvePatient(store: Store, key: { patientId: string; issuer?: string }) {
+  const rows = await store.prisma.patient.findMany({
+    where: { patientId: key.patientId, issuer: key.issuer },
+    select: { id: true, issuer: true },
+  });
+  if (rows.length > 1) {
+    const issuers = rows.map((r) => (r.issuer ? `"${r.issuer}"` : '"" (no issuer)')).join(", ");
+    throw new Error(`patient ID ${key.patientId} is used by several issuers (${issuers}): name one`);
+  }
+  return rows[0]?.id ?? null;
+}
+
+function byStudyDate(a: { id: number; studyDate: Date | null }, b: { id: number; studyDate: Date | null }) {
+  const at = a.studyDate?.getTime() ?? Number.POSITIVE_INFINITY;
+  const bt = b.studyDate?.getTime() ?? Number.POSITIVE_INFINITY;
+  return at === bt ? a.id - b.id : at - bt;
+}
+
+type StudyRow = Prisma.StudyGetPayload<{
+  include: { images: { include: { predictions: typeof imagePredictionsQuery } } };
+}>;
+
+function historyStudy(study: StudyRow): HistoryStudy {
+  return {
+    id: study.id,
+    studyInstanceUid: study.studyInstanceUid,
+    studyDate: study.studyDate,
+    accessionNumber: study.accessionNumber,
+    description: study.description,
+    images: study.images.map((image) => ({
+      id: image.id,
+      sha256: image.sha256,
+      sopInstanceUid: image.sopInstanceUid,
+      viewPosition: image.viewPosition,
+      width: image.width,
+      height: image.height,
+      sourceFormat: image.sourceFormat,
+      predictions: image.predictions.map(toImagePrediction),
+    })),
+  };
+}
+
+/** The patient's archived images that the run has not predicted yet, oldest study first. */
+export async function patientImagesWithoutPrediction(
+  store: Store,
+  patientRef: number,
+  runId: number,
+): Promise<StoredImage[]> {
+  return store.prisma.image.findMany({
+    where: { study: { patientRef }, predictions: { none: { runId } } },
+    orderBy: [{ study: { studyDate: "asc" } }, { id: "asc" }],
+  });
+}
+
+/** Whether any image row keeps this file (as its location or its original): if not, it may go. */
+export async function contentStoreFileInUse(store: Store, location: string): Promise<boolean> {
+  const count = await store.prisma.image.count({
+    where: { OR: [{ location }, { sourceLocation: location }] },
+  });
+  return count > 0;
+}
