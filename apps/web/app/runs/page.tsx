@@ -1,0 +1,96 @@
+import { RUN_STATUSES } from "@cxrlab/db";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { FilterForm } from "../../src/components/filter-form.tsx";
+import { all, first, runsListInput, type SearchParams } from "../../src/search-params.ts";
+import { getQueryClient, trpc } from "../../src/trpc/server.ts";
+import { RunsTable } from "./runs-table.tsx";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Runs" };
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const parsed = runsListInput(params);
+  // Unknown statuses in a hand-edited URL are dropped rather than failing the whole list.
+  const input = { ...parsed, status: parsed.status?.filter((s) => RUN_STATUSES.includes(s)) };
+  const queryClient = getQueryClient();
+  const [facets] = await Promise.all([
+    queryClient.fetchQuery(trpc.runs.facets.queryOptions()),
+    queryClient.prefetchQuery(trpc.runs.list.queryOptions(input)),
+  ]);
+  const statuses = all(params, "status");
+  const presets = all(params, "preset");
+  return (
+    <>
+      <div className="page-head">
+        <h1>Runs</h1>
+      </div>
+      <FilterForm key={JSON.stringify(params)} action="/runs" testId="runs-filters">
+        <label>
+          Name
+          <input type="search" name="q" defaultValue={first(params, "q")} placeholder="Search names" data-testid="filter-q" />
+        </label>
+        <fieldset data-testid="filter-status">
+          <legend>Status</legend>
+          <div className="checks">
+            {facets.statuses.map((s) => (
+              <label key={s}>
+                <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} />
+                {s}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <fieldset data-testid="filter-preset">
+          <legend>Preset</legend>
+          <div className="checks">
+            {facets.presets.map((p) => (
+              <label key={p}>
+                <input type="checkbox" name="preset" value={p} defaultChecked={presets.includes(p)} />
+                {p}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <label>
+          Tag
+          <select name="tag" defaultValue={first(params, "tag") ?? ""} data-testid="filter-tag">
+            <option value="">any</option>
+            {facets.tags.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend>Created (UTC)</legend>
+          <div className="range">
+            <input type="date" name="from" aria-label="Created from" defaultValue={first(params, "from")} data-testid="filter-from" />
+            –
+            <input type="date" name="to" aria-label="Created to" defaultValue={first(params, "to")} data-testid="filter-to" />
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Test accuracy %</legend>
+          <div className="range">
+            <input type="number" name="minAcc" min={0} max={100} step="any" aria-label="Minimum test accuracy (%)" placeholder="min" defaultValue={first(params, "minAcc")} data-testid="filter-min-acc" />
+            –
+            <input type="number" name="maxAcc" min={0} max={100} step="any" aria-label="Maximum test accuracy (%)" placeholder="max" defaultValue={first(params, "maxAcc")} data-testid="filter-max-acc" />
+          </div>
+        </fieldset>
+        {input.sort && <input type="hidden" name="sort" value={input.sort} />}
+        {input.dir && <input type="hidden" name="dir" value={input.dir} />}
+        <button type="submit">Apply</button>
+        <Link href="/runs" className="button" data-testid="filters-clear">
+          Clear
+        </Link>
+      </FilterForm>
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <RunsTable input={input} params={params} />
+      </HydrationBoundary>
+    </>
+  );
+}
