@@ -7,9 +7,11 @@ import { registerIngestCommand } from "./commands/ingest.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerPatientsCommand } from "./commands/patients.ts";
 import { registerPredictCommand } from "./commands/predict.ts";
+import { registerQueueCommand } from "./commands/queue.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerTrainCommand } from "./commands/train.ts";
+import { registerWorkerCommand } from "./commands/worker.ts";
 
 const program = new Command("cxrlab")
   .description("CXR Lab: train, check and use chest X-ray classifiers")
@@ -26,6 +28,8 @@ registerIngestCommand(program);
 registerPatientsCommand(program);
 registerServeCommand(program);
 registerDbCommand(program);
+registerQueueCommand(program);
+registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

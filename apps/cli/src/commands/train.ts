@@ -114,7 +114,7 @@ export function registerTrainCommand(program: Command): void {
   });
 }
 
-function configFromFlags(flags: TrainFlags): ExperimentConfig {
+export function configFromFlags(flags: TrainFlags): ExperimentConfig {
   if (!isPresetName(flags.preset)) throw new Error(`unknown preset ${flags.preset}`);
   const overrides: ExperimentConfigInput = {
     ...(flags.name ? { name: flags.name } : {}),
@@ -169,12 +169,19 @@ interface RunInfo {
   runId?: number;
 }
 
+export interface TrainingControl {
+  /** Stops training after the current batch, like Ctrl-C (used by queue workers on cancel). */
+  signal?: AbortSignal;
+  /** A run already in the store (queued) to fill in instead of creating one. */
+  runId?: number;
+}
+
 /**
  * Trains as the flags say (or resumes a run), writes the run folder and records the run in the
  * experiment store as it goes: the run at start, each epoch when it finishes, then the test
  * evaluation, one prediction per test image and the final status.
  */
-export async function runTraining(flags: TrainFlags) {
+export async function runTraining(flags: TrainFlags, control: TrainingControl = {}) {
   let config: ExperimentConfig;
   let runDir: string;
   let info: RunInfo;
@@ -192,6 +199,7 @@ export async function runTraining(flags: TrainFlags) {
       weights: resolveWeights(flags.weights),
       ...(flags.classes ? { classes: flags.classes.split(",").map((c) => c.trim()) } : {}),
       ...(flags.limitPerClass ? { limitPerClass: flags.limitPerClass } : {}),
+      ...(control.runId !== undefined ? { runId: control.runId } : {}),
     };
     const patients = flags.patients ?? path.join(info.data, "patients.csv");
     if (config.split.by === "patient" && (flags.patients || existsSync(patients))) {
@@ -223,8 +231,8 @@ export async function runTraining(flags: TrainFlags) {
         ...(flags.tag ? { tags: flags.tag } : {}),
       });
       info.runId = run.id;
-      await writeJson(inputsFile(), info);
     }
+    if (!flags.resume) await writeJson(inputsFile(), info);
     const runId = info.runId;
     log(`store: run ${runId} in ${describeStore(store)}`);
     await updateRunStatus(store, runId, "running");
@@ -237,6 +245,9 @@ export async function runTraining(flags: TrainFlags) {
       controller.abort();
     };
     process.on("SIGINT", onSigint);
+    // A cancel may have come while the dataset was being checked.
+    if (control.signal?.aborted) controller.abort();
+    else control.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     // The dashboard shows the run's progress live from the store; a finished status clears it.
     const bar = createProgressBar();
     const recorder = createProgressRecorder((update) => updateRunProgress(store, runId, update), {

@@ -38,6 +38,7 @@ export interface TrainOptions {
   skipBad?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Each finished epoch; on resume, the checkpointed ones again first. */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
   log?: (line: string) => void;
 }
@@ -160,6 +161,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     if (existsSync(`${opt}.json`)) await optimizer.setWeights(await loadTensors(opt));
     best = (await loadTensors(path.join(runDir, CHECKPOINT, "best"))).map((t) => t.tensor);
     log(`resuming after epoch ${resume.epochsDone}`);
+    // The checkpoint is written before onEpoch runs, so a process killed in between left an epoch
+    // its listener never saw: replay them all (listeners record by epoch number).
+    for (const record of history) await options.onEpoch?.(record);
   }
 
   const cached = config.training.cachePrefix && freezeUntil > 0;
@@ -397,9 +401,14 @@ async function saveCheckpoint(
   await rename(path.join(dir, "state.json.tmp"), path.join(dir, "state.json"));
 }
 
+/** True when `runDir` holds a finished epoch to resume from. */
+export function hasCheckpoint(runDir: string): boolean {
+  return existsSync(path.join(runDir, CHECKPOINT, "state.json"));
+}
+
 async function readResumeState(runDir: string): Promise<ResumeState> {
   const file = path.join(runDir, CHECKPOINT, "state.json");
-  if (!existsSync(file))
+  if (!hasCheckpoint(runDir))
     throw new Error(`nothing to resume in ${runDir}: no finished epoch was checkpointed`);
   return JSON.parse(await readFile(file, "utf8")) as ResumeState;
 }
