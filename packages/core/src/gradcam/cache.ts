@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { readEnv } from "../env.ts";
 import { MODEL_JSON, WEIGHTS_BIN } from "../model/io.ts";
+import { cacheDir } from "../paths.ts";
 
 /** Where Grad-CAM results are kept: ~/.cache/cxrlab/gradcam, or `$CXRLAB_CACHE/gradcam`. */
 export function gradCamCacheDir(): string {
-  return path.join(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"), "gradcam");
+  return path.join(cacheDir(), "gradcam");
 }
 
 const fingerprints = new Map<string, { stamp: string; hash: string }>();

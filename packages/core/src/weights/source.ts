@@ -9,9 +9,8 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { readEnv } from "../env.ts";
+import { cacheDir } from "../paths.ts";
 import { readKerasH5Weights } from "./keras-h5.ts";
 import { modelJsonPath, readModelJson, readTfjsLayersWeights } from "./tfjs-layers.ts";
 import type { WeightMap } from "./weight-map.ts";
@@ -20,7 +19,7 @@ const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x
 
 /** Where downloaded weights are kept: ~/.cache/cxrlab/weights, or `$CXRLAB_CACHE/weights`. */
 export function weightsCacheDir(): string {
-  return path.join(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"), "weights");
+  return path.join(cacheDir(), "weights");
 }
 
 /**
