@@ -22,39 +22,10 @@ import { createRng } from "../packages/core/src/random.ts";
 import { computeFeatures } from "../packages/core/src/train/features.ts";
 import { createInputLoader, type InputLoader } from "../packages/core/src/train/inputs.ts";
 import { applyImageNetWeights, loadWeightSource } from "../packages/core/src/weights/index.ts";
+import { type Measurement, measure } from "./measure.ts";
 
 /** The notebook's freeze point: layers [0, 369) are frozen; 368 is pool4 (8x8x640 at 256px). */
 export const CUT = 369;
-
-export interface Measurement {
-  msPerImage: number;
-  /** Process CPU time over wall time and cores while measuring: 1 = every core busy. */
-  cpu: number;
-}
-
-/** Runs `fn` `reps` times after `warmup` unmeasured runs; median wall time per image and CPU use. */
-export async function measure(
-  images: number,
-  fn: () => Promise<void>,
-  { warmup = 1, reps = 3 } = {},
-): Promise<Measurement> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  const wall = performance.now() - wallStart;
-  times.sort((a, b) => a - b);
-  return {
-    msPerImage: times[Math.floor(times.length / 2)]! / images,
-    cpu: (cpu.user + cpu.system) / 1000 / wall / os.availableParallelism(),
-  };
-}
 
 /** Forward ms/image of `engine` on a random NHWC batch. */
 export async function measureForward(

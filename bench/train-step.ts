@@ -7,7 +7,6 @@
  * Noisy when other work shares the machine: compare the rows of one run, and CPU ms/image.
  */
 import { execFileSync } from "node:child_process";
-import os from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../packages/core/src/backend/select.ts";
@@ -16,6 +15,7 @@ import { buildDenseNet } from "../packages/core/src/model/densenet.ts";
 import { freezeLayers } from "../packages/core/src/model/freeze.ts";
 import { sliceModelFrom } from "../packages/core/src/model/slice.ts";
 import { createOptimizer, trainStep } from "../packages/core/src/train/step.ts";
+import { measure } from "./measure.ts";
 
 const CUT = 369;
 const BATCH = 32;
@@ -69,29 +69,17 @@ export function prepareSuffix(): StepBench {
 }
 
 /** Median wall ms/image of `reps` steps after one warm-up, with the CPU use over those steps. */
-export function measureStep(
+export async function measureStep(
   bench: StepBench,
   microBatch: number,
   reps: number,
-): { msPerImage: number; cpuMsPerImage: number; cpuUtilisation: number } {
-  const step = () => trainStep(bench.net, bench.optimizer, bench.x, bench.labels, microBatch);
-  step();
-  const times: number[] = [];
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const wall = performance.now() - wall0;
-  times.sort((a, b) => a - b);
-  return {
-    msPerImage: times[Math.floor(times.length / 2)]! / BATCH,
-    cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (reps * BATCH),
-    cpuUtilisation: (cpu.user + cpu.system) / 1000 / wall / os.availableParallelism(),
-  };
+): Promise<{ msPerImage: number; cpuMsPerImage: number; cpuUtilisation: number }> {
+  const { msPerImage, cpuMsPerImage, cpu } = await measure(
+    BATCH,
+    () => trainStep(bench.net, bench.optimizer, bench.x, bench.labels, microBatch),
+    { warmup: 1, reps },
+  );
+  return { msPerImage, cpuMsPerImage, cpuUtilisation: cpu };
 }
 
 type KernelSet = Map<string, tf.KernelConfig | undefined>;
@@ -131,7 +119,7 @@ export async function measureInProcess(microBatches: number[], reps: number): Pr
           threads: info.threads ?? 1,
           variant,
           microBatch,
-          ...measureStep(bench, microBatch, reps),
+          ...(await measureStep(bench, microBatch, reps)),
         });
       } finally {
         useKernels(ours);
