@@ -8,6 +8,7 @@ import {
   toImagePrediction,
 } from "./predictions.ts";
 import { retryWhenBusy } from "./retry.ts";
+import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
 export interface PatientInput {
@@ -18,6 +19,8 @@ export interface PatientInput {
   /** DICOM DA, YYYYMMDD. */
   birthDate?: string | null;
   sex?: string | null;
+  /** The project a new patient joins (default "default"); a known patient keeps its own. */
+  project?: string;
 }
 
 export interface StudyInput {
@@ -117,9 +120,14 @@ async function upsertPatient(tx: Tx, patient: PatientInput): Promise<number> {
     birthDate: known(patient.birthDate),
     sex: known(patient.sex),
   };
+  const project = patient.project ?? DEFAULT_PROJECT;
   const row = await tx.patient.upsert({
     where: { patientId_issuer: key },
-    create: { ...key, ...details },
+    create: {
+      ...key,
+      ...details,
+      project: { connectOrCreate: { where: { name: project }, create: { name: project } } },
+    },
     update: details,
     select: { id: true },
   });

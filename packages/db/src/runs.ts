@@ -11,10 +11,15 @@ export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancel
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINISHED_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 
+/** The project of runs and patients recorded without one. */
+export const DEFAULT_PROJECT = "default";
+
 export interface NewRun {
   config: ExperimentConfig;
-  /** Project name; created on first use. */
+  /** Project name (default "default"); created on first use. */
   project?: string;
+  /** The account that queued or started it. */
+  createdById?: string;
   backend?: string;
   datasetFingerprint?: string;
   codeVersion?: string;
@@ -82,6 +87,7 @@ function finiteOrNull(value: number): number | null {
 }
 
 export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
+  const projectName = run.project ?? DEFAULT_PROJECT;
   const created = await retryWhenBusy(() =>
     store.prisma.run.create({
       data: {
@@ -92,9 +98,8 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
         backend: run.backend ?? null,
         datasetFingerprint: run.datasetFingerprint ?? null,
         codeVersion: run.codeVersion ?? null,
-        project: run.project
-          ? { connectOrCreate: { where: { name: run.project }, create: { name: run.project } } }
-          : undefined,
+        project: { connectOrCreate: { where: { name: projectName }, create: { name: projectName } } },
+        ...(run.createdById ? { createdBy: { connect: { id: run.createdById } } } : {}),
         tags: { create: [...new Set(run.tags ?? [])].map((tag) => ({ tag })) },
       },
       include: { tags: true },

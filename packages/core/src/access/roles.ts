@@ -1,0 +1,91 @@
+/**
+ * Who may do what, as data: the API enforces this table on the server for every procedure and image
+ * route, and the access tests iterate it. A member's role applies within one project.
+ */
+
+export const ROLES = ["viewer", "researcher", "clinician", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  /** Runs, metrics, predictions and the images they were made on (no patient identifiers). */
+  "runs:read",
+  /** Tags, notes, comments and stars on runs. */
+  "runs:annotate",
+  /** Queue and cancel runs; promote a run's model to the project's default. */
+  "runs:create",
+  /** Patient identities, their image history and their images. */
+  "patients:read",
+  /** Add images to the patient archive. */
+  "patients:write",
+  /** Members and their roles, project settings. */
+  "project:admin",
+  /** The audit log and its export. */
+  "audit:read",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEWER: readonly Permission[] = ["runs:read"];
+const RESEARCHER: readonly Permission[] = [...VIEWER, "runs:annotate", "runs:create"];
+const CLINICIAN: readonly Permission[] = [...RESEARCHER, "patients:read", "patients:write"];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  viewer: VIEWER,
+  researcher: RESEARCHER,
+  clinician: CLINICIAN,
+  admin: PERMISSIONS,
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function roleCan(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/**
+ * What an operation needs: a permission in the project the thing it touches belongs to, or only a
+ * signed-in account (`"account"`: the caller's own tokens, profile and project list).
+ */
+export type Requirement = Permission | "account";
+
+/**
+ * Every tRPC procedure (by path) and every HTTP route of the dashboard's API, with what it needs.
+ * The API builds each procedure from its entry here, and a test checks the two name the same set.
+ */
+export const OPERATIONS = {
+  "runs.list": "runs:read",
+  "runs.facets": "runs:read",
+  "runs.get": "runs:read",
+  "runs.compare": "runs:read",
+  "runs.addTag": "runs:annotate",
+  "runs.removeTag": "runs:annotate",
+  "runs.addNote": "runs:annotate",
+  "runs.comments": "runs:read",
+  "runs.addComment": "runs:annotate",
+  "runs.star": "runs:annotate",
+  "runs.unstar": "runs:annotate",
+  "runs.promote": "runs:create",
+  "runs.create": "runs:create",
+  "runs.cancel": "runs:create",
+  "predictions.list": "runs:read",
+  "images.get": "runs:read",
+  "patients.search": "patients:read",
+  "patients.get": "patients:read",
+  "projects.list": "account",
+  "projects.members": "runs:read",
+  "projects.setMember": "project:admin",
+  "projects.removeMember": "project:admin",
+  "tokens.list": "account",
+  "tokens.create": "account",
+  "tokens.revoke": "account",
+  "account.me": "account",
+  "audit.list": "audit:read",
+  "http.image": "runs:read",
+  "http.thumbnail": "runs:read",
+  "http.gradcam": "runs:read",
+  "http.upload": "patients:write",
+  "http.auditExport": "audit:read",
+} as const satisfies Record<string, Requirement>;
+
+export type Operation = keyof typeof OPERATIONS;
