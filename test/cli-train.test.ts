@@ -2,8 +2,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { openStore } from "@cxrlab/db";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli } from "./helpers.ts";
+import { FIRST_ADMIN } from "../apps/cli/src/first-admin.ts";
+import { signIn } from "./api/sessions.ts";
+import { DATABASE_URL, parseJson, runCli } from "./helpers.ts";
 
 interface TrainJson {
   runId: number;
@@ -22,10 +25,31 @@ const out = mkdtempSync(path.join(tmpdir(), "cxrlab-runs-"));
 
 describe("the demo: a real run on the bundled sample with ImageNet weights", () => {
   let run: TrainJson;
+  let stderr: string;
   beforeAll(async () => {
     const result = await runCli(["demo", "--no-serve", "--json", "--out", out]);
     run = parseJson<TrainJson>(result);
+    stderr = result.stderr;
   }, 900_000);
+
+  it("makes the dashboard's admin on a store without accounts and prints its one-time password once", async () => {
+    const password = /one-time password: +(\S+)/.exec(stderr)?.[1];
+    expect(password, stderr.slice(-2000)).toBeTruthy();
+    expect(stderr.split(password!)).toHaveLength(2);
+    expect(stderr).toContain(`email:              ${FIRST_ADMIN.email}`);
+    const store = await openStore(DATABASE_URL);
+    try {
+      const admin = await store.prisma.user.findUniqueOrThrow({
+        where: { email: FIRST_ADMIN.email },
+        include: { memberships: { include: { project: true } } },
+      });
+      expect(admin.mustChangePassword).toBe(true);
+      expect(admin.memberships.map((m) => [m.project.name, m.role])).toEqual([["default", "admin"]]);
+      await expect(signIn(store, FIRST_ADMIN.email, password!)).resolves.toMatch(/session_token=/);
+    } finally {
+      await store.close();
+    }
+  });
 
   it("trains, keeps the best epoch and scores far above chance on held-out images", () => {
     expect(run.status).toBe("succeeded");

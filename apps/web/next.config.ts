@@ -15,7 +15,7 @@ const nextConfig: NextConfig = {
   },
   outputFileTracingRoot: join(here, "..", ".."),
   // Our packages export TypeScript source that imports siblings with explicit `.ts` extensions.
-  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db"],
+  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db", "@cxrlab/trainer"],
   // Native addons, wasm loaders and the Prisma runtime load themselves from disk: keep them out of the bundle.
   serverExternalPackages: [
     "@tensorflow/tfjs",
@@ -39,7 +39,10 @@ const nextConfig: NextConfig = {
     "@prisma/driver-adapter-utils",
     "@prisma/schema-engine-wasm",
     "pg",
+    "pg-boss",
   ],
+  // forbidden() answers 403 with app/forbidden.tsx when a role does not allow a page.
+  experimental: { authInterrupts: true },
   poweredByHeader: false,
   reactStrictMode: true,
 };

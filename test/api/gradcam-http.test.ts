@@ -8,9 +8,18 @@ import { createGradCamService } from "@cxrlab/core/gradcam";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { loadModelForInference } from "@cxrlab/core/inference/load";
 import { saveModel } from "@cxrlab/core/model/io";
-import { createRun, migrate, openStore, type Store, updateRunStatus, upsertImage } from "@cxrlab/db";
+import {
+  createRun,
+  migrate,
+  openStore,
+  recordPredictions,
+  type Store,
+  updateRunStatus,
+  upsertImage,
+} from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestAccount, testAccount } from "./accounts.ts";
 import { CLASSES, sampleImagePaths } from "./fixture.ts";
 
 // A DenseNet169 with ImageNet weights and a seeded head, saved as training saves it, at a small
@@ -19,6 +28,7 @@ const IMAGE_SIZE = 64;
 
 let dir: string;
 let store: Store;
+let viewer: TestAccount;
 let runId: number;
 let noModelRunId: number;
 let goneModelRunId: number;
@@ -57,6 +67,17 @@ beforeAll(async () => {
   const wideFile = path.join(dir, "wide.png");
   await sharp(xray!).resize(300, 200, { fit: "fill" }).png().toFile(wideFile);
   wide = await record(wideFile);
+  // Heatmaps are served to members of the run's project, for images a run of theirs predicted.
+  await recordPredictions(
+    store,
+    runId,
+    [square.id, wide.id].map((imageId) => ({
+      imageId,
+      probabilities: { Normal: 1 },
+      predictedLabel: "Normal",
+    })),
+  );
+  viewer = await testAccount(store, "viewer");
 });
 afterAll(async () => {
   await store?.close();
@@ -64,7 +85,9 @@ afterAll(async () => {
 });
 
 const request = (query = "", headers: Record<string, string> = {}) =>
-  new Request(`http://localhost/api/gradcam/x/y${query}`, { headers });
+  new Request(`http://localhost/api/gradcam/x/y${query}`, {
+    headers: { ...Object.fromEntries(viewer.headers), ...headers },
+  });
 
 describe("GET /api/gradcam/{runId}/{imageId}", () => {
   it("serves the run's model's heatmap as a transparent PNG at the image's size, cached", async () => {

@@ -3,15 +3,18 @@ import os from "node:os";
 import path from "node:path";
 import { handleImage, handleThumbnail } from "@cxrlab/api/http";
 import { imageFileInfo } from "@cxrlab/core/data";
-import { migrate, openStore, type Store, upsertImage } from "@cxrlab/db";
+import { resolveConfig } from "@cxrlab/core/presets";
+import { createRun, migrate, openStore, recordPredictions, type Store, upsertImage } from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
 
 const IMMUTABLE = "private, max-age=31536000, immutable";
 
 let dir: string;
 let store: Store;
+let viewer: TestAccount;
 const ids: Record<"png" | "jpeg" | "gone" | "changed", number> = { png: 0, jpeg: 0, gone: 0, changed: 0 };
 const files: Record<string, string> = {};
 
@@ -39,6 +42,18 @@ beforeAll(async () => {
   copyFileSync(fourth!, files.changed);
   ids.changed = await record(files.changed);
   writeFileSync(files.changed, readFileSync(files.png));
+  // Images are served to members of a project whose run predicted them.
+  const run = await createRun(store, { config: resolveConfig("quick") });
+  await recordPredictions(
+    store,
+    run.id,
+    Object.values(ids).map((imageId) => ({
+      imageId,
+      probabilities: { COVID: 0.9, Normal: 0.1 },
+      predictedLabel: "COVID",
+    })),
+  );
+  viewer = await testAccount(store, "viewer");
 });
 afterAll(async () => {
   await store?.close();
@@ -46,7 +61,10 @@ afterAll(async () => {
 });
 
 const get = (url: string, headers: Record<string, string> = {}, method = "GET") =>
-  new Request(`http://localhost${url}`, { headers, method });
+  new Request(`http://localhost${url}`, {
+    headers: { ...Object.fromEntries(viewer.headers), ...headers },
+    method,
+  });
 
 describe("GET /api/images/{id}", () => {
   it("serves the recorded file's bytes with its type, ETag = sha256 and a year of private caching", async () => {

@@ -1,4 +1,4 @@
-import { createCaller, createContext } from "@cxrlab/api";
+import type { createCaller } from "@cxrlab/api";
 import { migrate, openStore, type Store } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,6 +8,7 @@ import {
   sqliteDatabase,
   type TestDatabase,
 } from "../db/databases.ts";
+import { adminOfEverything, callerAs } from "./accounts.ts";
 import { type BigRun, seedBigRun } from "./seed-predictions.ts";
 
 const COUNT = 10_000;
@@ -34,7 +35,7 @@ function pagingSuite(newDatabase: DatabaseFactory) {
     store = await openStore(db.url);
     await migrate(store);
     big = await seedBigRun(store, COUNT);
-    api = createCaller(await createContext({ store }));
+    api = await callerAs(store, await adminOfEverything(store));
   }, 600_000);
   afterAll(async () => {
     await store?.close();

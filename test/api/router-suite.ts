@@ -1,10 +1,11 @@
-import { type AppRouter, appRouter, createCaller, createContext } from "@cxrlab/api";
+import { type AppRouter, appRouter, type createCaller, createContext } from "@cxrlab/api";
 import { migrate, openStore, type Store } from "@cxrlab/db";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
+import { adminOfEverything, callerAs, type TestAccount } from "./accounts.ts";
 import { CLASSES, LIVE_PROGRESS, type SeededRun, type SeededStore, seedStore } from "./fixture.ts";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -28,13 +29,15 @@ export function routerSuite(newDatabase: DatabaseFactory): void {
   let store: Store;
   let seeded: SeededStore;
   let api: Caller;
+  let admin: TestAccount;
 
   beforeAll(async () => {
     db = await newDatabase();
     store = await openStore(db.url);
     await migrate(store);
     seeded = await seedStore(store);
-    api = createCaller(await createContext({ store }));
+    admin = await adminOfEverything(store);
+    api = await callerAs(store, admin);
   });
   afterAll(async () => {
     await store?.close();
@@ -376,7 +379,7 @@ export function routerSuite(newDatabase: DatabaseFactory): void {
         endpoint: "/api/trpc",
         req: new Request(url),
         router: appRouter,
-        createContext: () => createContext({ store }),
+        createContext: () => createContext({ store, headers: admin.headers }),
       });
       return {
         status: res.status,

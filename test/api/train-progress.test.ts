@@ -1,11 +1,12 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createCaller, createContext, type RouterOutputs } from "@cxrlab/api";
+import type { RouterOutputs } from "@cxrlab/api";
 import { sharedPaths } from "@cxrlab/core/paths";
-import { openStore, type Store } from "@cxrlab/db";
+import { migrate, openStore, type Store } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_URL, runCli } from "../helpers.ts";
+import { adminOfEverything, callerAs, testAccount } from "./accounts.ts";
 
 type Summary = RouterOutputs["runs"]["list"]["items"][number];
 
@@ -18,6 +19,10 @@ describe("cxrlab train writes live progress the dashboard reads", () => {
 
   beforeAll(async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "cxrlab-progress-"));
+    // The watcher is a member of the project the CLI's run lands in ("default").
+    store = await openStore(DATABASE_URL);
+    await migrate(store);
+    const api = await callerAs(store, await testAccount(store, "viewer"));
     const train = runCli([
       "train",
       "--preset",
@@ -40,8 +45,6 @@ describe("cxrlab train writes live progress the dashboard reads", () => {
     void train.finally(() => {
       done = true;
     });
-    store = await openStore(DATABASE_URL);
-    const api = createCaller(await createContext({ store }));
     while (!done) {
       // The CLI migrates the store at start; until then there is nothing to read.
       const page = await api.runs.list().catch(() => null);
@@ -81,7 +84,9 @@ describe("cxrlab train writes live progress the dashboard reads", () => {
       epochsDone: 2,
       epochsPlanned: 2,
     });
-    const detail = await createCaller(await createContext({ store })).runs.get({ id: finished.id });
+    const detail = await (await callerAs(store, await adminOfEverything(store))).runs.get({
+      id: finished.id,
+    });
     const test = detail.evaluations.find((e) => e.split === "test")!;
     expect(finished.testAccuracy).toBe(test.metrics.accuracy);
     expect(finished.bestValLoss).toBe(Math.min(...detail.epochs.map((e) => e.valLoss!)));

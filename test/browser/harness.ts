@@ -7,13 +7,16 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { getAuth } from "@cxrlab/api/auth";
 import { openStore, type Store } from "@cxrlab/db";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
+import { adminOfEverything, type TestAccount, testAccount } from "../api/accounts.ts";
 import { CLI, ROOT } from "../helpers.ts";
 import { type BrowserFixture, copyDatabase } from "./fixture.ts";
 
 export type { BrowserFixture, FixtureRun } from "./fixture.ts";
+export { type TestAccount, testAccount };
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
@@ -43,6 +46,10 @@ export interface Dashboard {
   browser: Browser;
   /** The same store the app serves, to read what the pages should show. */
   store: Store;
+  /** An admin of every project of the store, made for this file. */
+  admin: TestAccount;
+  /** A page signed in as `account` (default: the admin; null: nobody). */
+  openPage(options: { width: Width; account?: TestAccount | null }): Promise<OpenedPage>;
 }
 
 /**
@@ -58,6 +65,13 @@ export function useDashboard(options: { databaseUrl?: string; runId?: number } =
       launchBrowser(),
       openStore(databaseUrl),
     ]);
+    dashboard.admin = await adminOfEverything(dashboard.store);
+    dashboard.openPage = async ({ width, account }) => {
+      const opened = await openPage(dashboard.browser, { width });
+      if (account !== null)
+        await addSession(opened.context, dashboard.store, dashboard.app.baseUrl, account ?? dashboard.admin);
+      return opened;
+    };
   });
   afterAll(async () => {
     await Promise.all([dashboard.browser?.close(), dashboard.app?.stop(), dashboard.store?.close()]);
@@ -231,10 +245,50 @@ export async function openPage(browser: Browser, { width }: { width: Width }): P
   return { page, context, consoleErrors, failedRequests, close: () => context.close() };
 }
 
+/**
+ * Signs `account` in for every page of `context`: the session is made by the accounts library on
+ * the server side (as the sign-in form would, without the form's rate limit) and its cookie set.
+ */
+export async function addSession(
+  context: BrowserContext,
+  store: Store,
+  baseUrl: string,
+  account: TestAccount,
+): Promise<void> {
+  const { headers } = await getAuth(store).api.signInEmail({
+    body: { email: account.email, password: account.password },
+    returnHeaders: true,
+  });
+  const cookies = headers.getSetCookie().map((line) => {
+    const [pair = ""] = line.split(";");
+    const at = pair.indexOf("=");
+    return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
+  });
+  if (!cookies.length) throw new Error(`signing ${account.email} in set no cookie`);
+  await context.addCookies(cookies);
+}
+
+/** Signs in through the sign-in page, as a person would; ends on the page it sends them to. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  account: TestAccount,
+  next = "/runs",
+): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+}
+
 /** How many CSS pixels the page is wider than its viewport (0 when nothing scrolls sideways). */
 export async function horizontalOverflow(page: Page): Promise<number> {
+  // Against the viewport asked for: under mobile emulation the layout viewport (innerWidth) grows
+  // to fit wide content, so comparing with it would hide the overflow.
+  const width = page.viewportSize()?.width ?? 0;
   // A string, because this file is compiled without the DOM's types.
-  return page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)");
+  return page.evaluate<number>(`Math.max(0, document.documentElement.scrollWidth - ${width})`);
 }
 
 /** Full-page PNG kept as a test artifact: test-artifacts/screenshots/<name>.png. Returns its path. */

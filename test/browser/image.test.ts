@@ -55,7 +55,7 @@ describe("image page over the fixture store", () => {
         page.on("response", (r) => {
           if (new URL(r.url()).pathname.startsWith("/api/gradcam/")) heatmaps.push(r);
         });
-      await onPage(dashboard.browser, url, { width, name: "image", beforeLoad }, async (page) => {
+      await onPage(dashboard, url, { width, name: "image", beforeLoad }, async (page) => {
         expect(await page.getByTestId("image-label").textContent()).toBe(image.label);
 
         // Every model's prediction for this image, as stored.
@@ -113,7 +113,7 @@ describe("image page over the fixture store", () => {
   it("opens from a card of the prediction browser", async () => {
     const run = fixtureRuns[0]!;
     await onPage(
-      dashboard.browser,
+      dashboard,
       `${dashboard.app.baseUrl}/runs/${run.id}/predictions`,
       { width: 390, name: "prediction-to-image" },
       async (page) => {

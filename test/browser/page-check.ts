@@ -3,56 +3,22 @@
  * console as an error, no request fails, and at 390 px nothing but the intended scroll boxes (tables,
  * wide charts) scrolls sideways. A full-page screenshot is kept either way.
  */
-import { openStore, type Store } from "@cxrlab/db";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, expect } from "vitest";
-import {
-  fixture,
-  horizontalOverflow,
-  launchBrowser,
-  openPage,
-  type RunningApp,
-  screenshot,
-  startApp,
-  type Width,
-} from "./harness.ts";
+import type { Locator, Page } from "playwright-core";
+import { expect } from "vitest";
+import { type Dashboard, horizontalOverflow, screenshot, type Width } from "./harness.ts";
 
-export interface Dashboard {
-  app: RunningApp;
-  browser: Browser;
-  /** The same store the app serves, to read what the pages should show. */
-  store: Store;
-}
-
-/**
- * For a test file: the built app started on the fixture store, a browser and a store connection,
- * set up before its tests and shut down after them. Read the fields inside tests.
- */
-export function useDashboard(): Dashboard {
-  const dashboard = {} as Dashboard;
-  beforeAll(async () => {
-    const { databaseUrl } = fixture();
-    [dashboard.app, dashboard.browser, dashboard.store] = await Promise.all([
-      startApp(databaseUrl),
-      launchBrowser(),
-      openStore(databaseUrl),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([dashboard.browser?.close(), dashboard.app?.stop(), dashboard.store?.close()]);
-  });
-  return dashboard;
-}
+export { type Dashboard, useDashboard } from "./harness.ts";
 
 export const WIDTHS = [1280, 390] as const satisfies readonly Width[];
 
+/** Opens `url` signed in as the dashboard's admin, runs `check`, then the checks every page must pass. */
 export async function onPage(
-  browser: Browser,
+  dashboard: Dashboard,
   url: string,
   { width, name, beforeLoad }: { width: Width; name: string; beforeLoad?: (page: Page) => void },
   check: (page: Page) => Promise<void>,
 ): Promise<void> {
-  const { page, consoleErrors, failedRequests, close } = await openPage(browser, { width });
+  const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width });
   try {
     // Listeners that must see the page's own first requests go on before it loads.
     beforeLoad?.(page);

@@ -14,7 +14,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleImagePaths } from "../api/fixture.ts";
 import { parseJson, runCli } from "../helpers.ts";
-import { fixture, openPage, privateDatabase, useDashboard } from "./harness.ts";
+import { fixture, privateDatabase, useDashboard } from "./harness.ts";
 import { expectPercent, onPage, texts, WIDTHS } from "./page-check.ts";
 
 /** The first Grad-CAM of a run loads its model and runs it backwards: allow it time. */
@@ -161,7 +161,7 @@ describe("patient pages over an archive ingested from DICOM", () => {
 
   it("finds a patient by name and opens the patient page from the list", async () => {
     const jane = await history("BRW-001");
-    const { page, consoleErrors, failedRequests, close } = await openPage(dashboard.browser, { width: 390 });
+    const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width: 390 });
     try {
       await page.goto(`${dashboard.app.baseUrl}/runs`);
       await page.getByTestId("main-nav").getByRole("link", { name: "Patients" }).click();
@@ -200,7 +200,7 @@ describe("patient pages over an archive ingested from DICOM", () => {
         page.on("response", (r) => {
           if (isGradCam(r)) heatmaps.push(r);
         });
-      await onPage(dashboard.browser, url, { width, name: "patient", beforeLoad }, async (page) => {
+      await onPage(dashboard, url, { width, name: "patient", beforeLoad }, async (page) => {
         expect(await page.getByTestId("patient-issuer").textContent()).toBe("CXRLAB-TEST");
 
         // The timeline: the store's studies, by date.
@@ -274,7 +274,7 @@ describe("patient pages over an archive ingested from DICOM", () => {
   it("draws the trend of another model when picked, and of a one-study patient", async () => {
     const jane = await history("BRW-001");
     const richard = await history("BRW-002");
-    const { page, consoleErrors, failedRequests, close } = await openPage(dashboard.browser, { width: 390 });
+    const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width: 390 });
     try {
       await page.goto(`${dashboard.app.baseUrl}/patients/${jane.patient.id}`);
       await page.getByTestId("trend-model").selectOption(String(older.id));

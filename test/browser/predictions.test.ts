@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { fixture, openPage } from "./harness.ts";
+import { fixture } from "./harness.ts";
 import { expectPercent, onPage, useDashboard, WIDTHS } from "./page-check.ts";
 
 const { runs: fixtureRuns } = fixture();
@@ -48,7 +48,7 @@ describe("prediction browser over the fixture store", () => {
       const stored = await storedPredictions();
       expect(stored.length).toBeGreaterThan(0);
       const byImage = new Map(stored.map((p) => [p.imageId, p]));
-      await onPage(dashboard.browser, base(), { width, name: "predictions" }, async (page) => {
+      await onPage(dashboard, base(), { width, name: "predictions" }, async (page) => {
         expect(await page.getByTestId("predictions-total").textContent()).toBe(String(stored.length));
         expect(await page.getByTestId("predictions-count").textContent()).toBe(String(stored.length));
         const shown = await cards(page);
@@ -84,7 +84,7 @@ describe("prediction browser over the fixture store", () => {
   it("filters misclassified ones, by true and predicted class and by confidence band, and sorts", async () => {
     const stored = await storedPredictions();
     const wrong = stored.filter((p) => p.image.label !== p.predictedLabel);
-    const { page, consoleErrors, failedRequests, close } = await openPage(dashboard.browser, { width: 390 });
+    const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width: 390 });
     try {
       await page.goto(base());
       await page.getByTestId("filter-misclassified").check();
@@ -148,7 +148,7 @@ describe("prediction browser over the fixture store", () => {
     expect(stored.length).toBeGreaterThan(size);
     // Ties in confidence may come in either order, so pages are compared as confidences.
     const order = stored.map((p) => p.confidence).sort((a, b) => b - a);
-    const { page, close } = await openPage(dashboard.browser, { width: 1280 });
+    const { page, close } = await dashboard.openPage({ width: 1280 });
     try {
       await page.goto(`${base()}?size=${size}`);
       expect((await cards(page)).map((c) => c.confidence)).toEqual(order.slice(0, size));

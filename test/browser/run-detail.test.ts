@@ -1,7 +1,7 @@
 import { formatFixed } from "@cxrlab/core/metrics";
 import { getRun, type RunDetail } from "@cxrlab/db";
 import { describe, expect, it } from "vitest";
-import { fixture, openPage } from "./harness.ts";
+import { fixture } from "./harness.ts";
 import { expectFixed, expectPercent, onPage, texts, useDashboard, WIDTHS } from "./page-check.ts";
 
 const { runs: fixtureRuns } = fixture();
@@ -21,7 +21,7 @@ describe("run detail page over the fixture store", () => {
         const run = await stored(fixtureRun.id);
         const test = run.evaluations.find((e) => e.split === "test")!.metrics;
         const url = `${dashboard.app.baseUrl}/runs/${run.id}`;
-        await onPage(dashboard.browser, url, { width, name: `run-${fixtureRun.name}` }, async (page) => {
+        await onPage(dashboard, url, { width, name: `run-${fixtureRun.name}` }, async (page) => {
           expect(await page.getByTestId("run-name").textContent()).toContain(run.name);
           expectPercent(await page.getByTestId("run-accuracy").textContent(), test.accuracy);
           expect(test.accuracy).toBe(fixtureRun.accuracy);
@@ -121,7 +121,7 @@ describe("run detail page over the fixture store", () => {
     const id = fixtureRuns[0]!.id;
     const tag = `web-test-${Date.now().toString(36)}`;
     const note = `Checked in the browser test at ${new Date().toISOString()}`;
-    const { page, consoleErrors, close } = await openPage(dashboard.browser, { width: 390 });
+    const { page, consoleErrors, close } = await dashboard.openPage({ width: 390 });
     try {
       await page.goto(`${dashboard.app.baseUrl}/runs/${id}`);
       await page.getByTestId("tag-input").fill(tag);
@@ -152,7 +152,7 @@ describe("run detail page over the fixture store", () => {
 
   it("answers 404 for a run that does not exist", async () => {
     const last = await dashboard.store.prisma.run.findFirstOrThrow({ orderBy: { id: "desc" } });
-    const { page, close } = await openPage(dashboard.browser, { width: 1280 });
+    const { page, close } = await dashboard.openPage({ width: 1280 });
     try {
       const response = await page.goto(`${dashboard.app.baseUrl}/runs/${last.id + 1000}`);
       expect(response?.status()).toBe(404);

@@ -1,7 +1,7 @@
 import { createRun, deleteRun, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { fixture, openPage, screenshot } from "./harness.ts";
+import { fixture, screenshot } from "./harness.ts";
 import { expectFixed, expectPercent, onPage, texts, useDashboard, WIDTHS } from "./page-check.ts";
 
 const { runs: fixtureRuns } = fixture();
@@ -40,38 +40,33 @@ describe("runs list and compare pages over the fixture store", () => {
     it(`lists every run with its stored status, test accuracy and best validation loss (${width} px)`, async () => {
       const stored = await storedRuns();
       expect(stored.map((r) => r.id)).toEqual(expect.arrayContaining(fixtureRuns.map((r) => r.id)));
-      await onPage(
-        dashboard.browser,
-        `${dashboard.app.baseUrl}/runs`,
-        { width, name: "runs" },
-        async (page) => {
-          await expect.poll(() => page.getByTestId("run-row").count()).toBe(stored.length);
-          expect(await page.getByTestId("runs-total").textContent()).toBe(String(stored.length));
-          for (const run of stored) {
-            const row = page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`);
-            expect(await row.getByTestId("run-link").textContent()).toBe(run.name);
-            expect(await row.getByTestId("run-status").textContent()).toBe(run.status);
-            const accuracy = run.evaluations[0]?.accuracy;
-            expect(accuracy, `run ${run.id} has a test accuracy`).toBeTypeOf("number");
-            expectPercent(await row.getByTestId("run-accuracy").textContent(), accuracy!);
-            const bestValLoss = Math.min(...run.epochs.map((e) => e.valLoss ?? Number.POSITIVE_INFINITY));
-            expectFixed(await row.getByTestId("run-val-loss").textContent(), bestValLoss, 4);
-            expect(await texts(row.locator(".tag"))).toEqual(run.tags.map((t) => t.tag).sort());
-          }
-          // Newest first by default.
-          expect(await shownRunIds(page)).toEqual(
-            [...stored]
-              .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
-              .map((r) => r.id),
-          );
-        },
-      );
+      await onPage(dashboard, `${dashboard.app.baseUrl}/runs`, { width, name: "runs" }, async (page) => {
+        await expect.poll(() => page.getByTestId("run-row").count()).toBe(stored.length);
+        expect(await page.getByTestId("runs-total").textContent()).toBe(String(stored.length));
+        for (const run of stored) {
+          const row = page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`);
+          expect(await row.getByTestId("run-link").textContent()).toBe(run.name);
+          expect(await row.getByTestId("run-status").textContent()).toBe(run.status);
+          const accuracy = run.evaluations[0]?.accuracy;
+          expect(accuracy, `run ${run.id} has a test accuracy`).toBeTypeOf("number");
+          expectPercent(await row.getByTestId("run-accuracy").textContent(), accuracy!);
+          const bestValLoss = Math.min(...run.epochs.map((e) => e.valLoss ?? Number.POSITIVE_INFINITY));
+          expectFixed(await row.getByTestId("run-val-loss").textContent(), bestValLoss, 4);
+          expect(await texts(row.locator(".tag"))).toEqual(run.tags.map((t) => t.tag).sort());
+        }
+        // Newest first by default.
+        expect(await shownRunIds(page)).toEqual(
+          [...stored]
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+            .map((r) => r.id),
+        );
+      });
     });
   }
 
   it("filters by status, tag, name and accuracy, each kept in the URL", async () => {
     const stored = await storedRuns();
-    const { page, consoleErrors, close } = await openPage(dashboard.browser, { width: 1280 });
+    const { page, consoleErrors, close } = await dashboard.openPage({ width: 1280 });
     try {
       await page.goto(`${dashboard.app.baseUrl}/runs`);
       const filters = page.getByTestId("runs-filters");
@@ -162,7 +157,7 @@ describe("runs list and compare pages over the fixture store", () => {
   it("sorts by a column header, descending then ascending", async () => {
     const stored = await storedRuns();
     const accuracy = new Map(stored.map((r) => [r.id, r.evaluations[0]!.accuracy!]));
-    const { page, close } = await openPage(dashboard.browser, { width: 1280 });
+    const { page, close } = await dashboard.openPage({ width: 1280 });
     try {
       await page.goto(`${dashboard.app.baseUrl}/runs`);
       await page.getByTestId("sort-testAccuracy").click();
@@ -187,7 +182,7 @@ describe("runs list and compare pages over the fixture store", () => {
         where: { id: { in: picked } },
         include: { evaluations: { where: { split: "test" } } },
       });
-      const { page, consoleErrors, failedRequests, close } = await openPage(dashboard.browser, { width });
+      const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width });
       try {
         await page.goto(`${dashboard.app.baseUrl}/runs`);
         const compare = page.getByTestId("compare-button");
@@ -249,7 +244,7 @@ describe("runs list and compare pages over the fixture store", () => {
       const step = { phase: "train", epoch: 1, epochs: 3, total: 200, imagesPerSecond: 4.5, etaSeconds: 90 };
       await updateRunProgress(dashboard.store, run.id, { ...step, done: 50 });
       await onPage(
-        dashboard.browser,
+        dashboard,
         `${dashboard.app.baseUrl}/runs`,
         { width: 390, name: "runs-live-progress" },
         async (page) => {

@@ -3,7 +3,7 @@ import net from "node:net";
 import { getRun } from "@cxrlab/db";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers.ts";
-import { fixture, openPage, screenshot, useDashboard, type Width } from "./harness.ts";
+import { fixture, screenshot, useDashboard, type Width } from "./harness.ts";
 
 const { databaseUrl, runs } = fixture();
 const demo = runs[0]!;
@@ -19,8 +19,8 @@ describe("the dashboard served by `cxrlab serve` over a store filled by real dem
 
   for (const width of [1280, 390] satisfies Width[]) {
     it(`sends / to /runs, which lists every demo run with its stored test accuracy (${width} px)`, async () => {
-      const { app, browser, store } = dashboard;
-      const { page, consoleErrors, failedRequests, close } = await openPage(browser, { width });
+      const { app, store } = dashboard;
+      const { page, consoleErrors, failedRequests, close } = await dashboard.openPage({ width });
       try {
         const response = await page.goto(`${app.baseUrl}/`);
         expect(response?.status()).toBe(200);
@@ -49,7 +49,9 @@ describe("the dashboard served by `cxrlab serve` over a store filled by real dem
   it("serves a recorded image's bytes with long-lived caching headers, and 404 for an unknown id", async () => {
     const { app, store } = dashboard;
     const image = await store.prisma.image.findFirstOrThrow({ orderBy: { id: "asc" } });
-    const response = await fetch(`${app.baseUrl}/api/images/${image.id}`);
+    expect((await fetch(`${app.baseUrl}/api/images/${image.id}`)).status, "anonymous").toBe(401);
+    const signedIn = { headers: dashboard.admin.headers };
+    const response = await fetch(`${app.baseUrl}/api/images/${image.id}`, signedIn);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^image\//);
     expect(response.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
@@ -57,7 +59,7 @@ describe("the dashboard served by `cxrlab serve` over a store filled by real dem
     expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(image.location))).toBe(true);
 
     const newest = await store.prisma.image.findFirstOrThrow({ orderBy: { id: "desc" } });
-    const missing = await fetch(`${app.baseUrl}/api/images/${newest.id + 1000}`);
+    const missing = await fetch(`${app.baseUrl}/api/images/${newest.id + 1000}`, signedIn);
     expect(missing.status).toBe(404);
   });
 

@@ -4,13 +4,16 @@ import { registerDbCommand } from "./commands/db.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEvaluateCommand } from "./commands/evaluate.ts";
 import { registerIngestCommand } from "./commands/ingest.ts";
+import { registerLoginCommands } from "./commands/login.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerPatientsCommand } from "./commands/patients.ts";
 import { registerPredictCommand } from "./commands/predict.ts";
+import { registerProjectsCommand } from "./commands/projects.ts";
 import { registerQueueCommand } from "./commands/queue.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerTrainCommand } from "./commands/train.ts";
+import { registerUsersCommand } from "./commands/users.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
 
 const program = new Command("cxrlab")
@@ -30,6 +33,9 @@ registerServeCommand(program);
 registerDbCommand(program);
 registerQueueCommand(program);
 registerWorkerCommand(program);
+registerUsersCommand(program);
+registerProjectsCommand(program);
+registerLoginCommands(program);
 
 try {
   await program.parseAsync(process.argv);

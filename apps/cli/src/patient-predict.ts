@@ -7,18 +7,25 @@ import {
   getPatientHistory,
   latestRunWithModel,
   patientImagesWithoutPrediction,
+  projectDefaultModel,
   recordPredictions,
   runModel,
   type Store,
 } from "@cxrlab/db";
+import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { runIdOfModel } from "./record-predictions.ts";
 
 export interface PatientPredictRequest {
   patientId: string;
   issuer?: string;
-  /** A run id or a run folder; default: the most recent succeeded run with a model. */
+  /**
+   * A run id or a run folder; default: the default model of `project` (else of the patient's
+   * project), else the most recent succeeded run with a model.
+   */
   model?: string;
+  /** Project name whose default model to use when no model is given. */
+  project?: string;
   batchSize: number;
 }
 
@@ -36,14 +43,28 @@ export interface PatientPredictResult {
   issuer: string;
   runId: number;
   runName: string;
-  /** How the run was chosen. */
-  chosen: "--model" | "latest succeeded run with a model";
+  /** How the run was chosen (for a project's default model: which, promoted by whom and when). */
+  chosen: string;
   alreadyPredicted: number;
   predictions: PatientPrediction[];
 }
 
-async function chooseRun(store: Store, model: string | undefined) {
+/**
+ * `project` is the name given with --project (its default model is required) or the id of the
+ * patient's project (its default model if it has one, else the latest succeeded run's).
+ */
+async function chooseRun(store: Store, model: string | undefined, project: string | number | null) {
   if (model === undefined) {
+    const promotion =
+      typeof project === "string"
+        ? await requireDefaultModel(store, project)
+        : project === null
+          ? null
+          : await projectDefaultModel(store, project);
+    if (promotion) {
+      const { runId: id, runName: name, modelLocation: modelDir } = promotion;
+      return { id, name, modelDir, chosen: describeDefaultModel(promotion) };
+    }
     const latest = await latestRunWithModel(store);
     if (!latest) throw new Error("no succeeded run with a model in the store: train one or pass --model");
     const { modelLocation: modelDir, ...run } = latest;
@@ -79,7 +100,7 @@ export async function predictPatient(
     throw new Error(
       `no patient ${request.patientId}${request.issuer ? ` (issuer ${request.issuer})` : ""} in the archive`,
     );
-  const run = await chooseRun(store, request.model);
+  const run = await chooseRun(store, request.model, request.project ?? history.patient.projectId);
   process.stderr.write(`model: run ${run.id} (${run.name}), ${run.chosen}\n`);
   const images = await patientImagesWithoutPrediction(store, history.patient.id, run.id);
   const total = history.studies.reduce((n, s) => n + s.images.length, 0);

@@ -1,22 +1,30 @@
 export {
+  type EvaluateJob,
+  evaluateJobSchema,
   type Job,
+  type JobKind,
   jobSchema,
+  type PredictJob,
   parseJob,
+  predictJobSchema,
   type TrainJob,
   type TrainJobOptions,
   trainJobSchema,
 } from "./jobs.ts";
+export { openQueue, type QueueOptions } from "./open-queue.ts";
 export {
   type ClaimedJob,
   DEFAULT_POLICY,
+  errorMessage,
   type JobQueue,
   type JobState,
   openPostgresQueue,
-  openQueue,
   QUEUE_NAME,
   type QueuedJob,
   type QueuePolicy,
 } from "./queue.ts";
+export { markRunAfterFailedAttempt } from "./run-status.ts";
+export { openSqliteQueue } from "./sqlite-queue.ts";
 export {
   type JobContext,
   type JobRunner,

@@ -44,9 +44,34 @@ export const trainJobSchema = z.object({
 export type TrainJob = z.infer<typeof trainJobSchema>;
 export type TrainJobOptions = TrainJob["options"];
 
-/** Evaluation and batch-prediction jobs will join this union. */
-export const jobSchema = trainJobSchema;
+/** Options shared by the jobs that run a trained model over images. */
+const inferenceOptions = {
+  batchSize: z.number().int().positive().optional(),
+  skipBad: z.boolean().optional(),
+  backend: z.enum(BACKENDS).optional(),
+};
+
+/** Scores a run's model on a labelled folder; the evaluation is recorded under the run. */
+export const evaluateJobSchema = z.object({
+  kind: z.literal("evaluate"),
+  runId: z.number().int().positive(),
+  options: z.object({ data: z.string().min(1), ...inferenceOptions }).strict(),
+});
+
+/** Classifies image files and folders with a run's model; the predictions are recorded under the run. */
+export const predictJobSchema = z.object({
+  kind: z.literal("predict"),
+  runId: z.number().int().positive(),
+  options: z.object({ inputs: z.array(z.string().min(1)).min(1), ...inferenceOptions }).strict(),
+});
+
+export type EvaluateJob = z.infer<typeof evaluateJobSchema>;
+export type PredictJob = z.infer<typeof predictJobSchema>;
+
+/** Every job carries the run it belongs to: the run it trains, or the run whose model it uses. */
+export const jobSchema = z.discriminatedUnion("kind", [trainJobSchema, evaluateJobSchema, predictJobSchema]);
 export type Job = z.infer<typeof jobSchema>;
+export type JobKind = Job["kind"];
 
 /** Parses a job read back from the queue, naming the job when it does not fit. */
 export function parseJob(id: string, data: unknown): Job {

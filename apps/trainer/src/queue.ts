@@ -1,5 +1,7 @@
+import type { Store } from "@cxrlab/db";
 import PgBoss from "pg-boss";
 import { type Job, parseJob } from "./jobs.ts";
+import { markRunAfterFailedAttempt } from "./run-status.ts";
 
 export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
 
@@ -35,8 +37,11 @@ export interface JobQueue {
    */
   renew(id: string, leaseSeconds: number): Promise<JobState | null>;
   complete(id: string, result: object): Promise<void>;
-  /** Records a failed attempt; the engine retries it later or leaves it failed (dead). */
-  fail(id: string, error: Error): Promise<void>;
+  /**
+   * Records a failed attempt; the engine retries it later or leaves it failed (dead). Returns the
+   * job's state afterwards: `retry`, `failed`, or another if the job had already left `active`.
+   */
+  fail(id: string, error: Error): Promise<JobState | null>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,11 @@ export const DEFAULT_POLICY: QueuePolicy = { retryLimit: 2, retryDelay: 5, expir
 export interface PostgresQueueOptions {
   /** Applied when the queue is first created. */
   policy?: QueuePolicy;
+  /**
+   * The store in the same database: given it, claims also put the runs of jobs whose worker died
+   * (failed by pg-boss maintenance, which knows nothing of runs) back to queued, or failed.
+   */
+  store?: Store;
   /** How often this process looks for jobs whose lease ran out (pg-boss maintenance). */
   maintenanceSeconds?: number;
 }
@@ -96,6 +106,25 @@ export async function openPostgresQueue(url: string, options: PostgresQueueOptio
     output: row.output ?? null,
   });
 
+  // A training run still `running` while its job waits for a retry (or is dead) lost its worker:
+  // a worker that fails a job itself has already moved the run on.
+  const reportLostRuns = async (store: Store) => {
+    const { rows } = await db.executeSql(
+      `SELECT j.id, j.data, j.state, j.output FROM pgboss.job j JOIN "Run" r ON r.id = (j.data->>'runId')::int
+       WHERE j.name = $1 AND j.data->>'kind' = 'train' AND j.state IN ('retry', 'failed') AND r.status = 'running'`,
+      [QUEUE_NAME],
+    );
+    for (const row of rows) {
+      const message = errorMessage(row.output) ?? "its worker stopped renewing the job";
+      await markRunAfterFailedAttempt(
+        store,
+        parseJob(String(row.id), row.data),
+        row.state as JobState,
+        message,
+      );
+    }
+  };
+
   return {
     async enqueue(job) {
       const id = await boss.send(QUEUE_NAME, job);
@@ -114,6 +143,7 @@ export async function openPostgresQueue(url: string, options: PostgresQueueOptio
       await boss.cancel(QUEUE_NAME, id);
     },
     async claim() {
+      if (options.store) await reportLostRuns(options.store);
       const [fetched] = await boss.fetch<unknown>(QUEUE_NAME);
       return fetched ? { id: fetched.id, job: parseJob(fetched.id, fetched.data) } : null;
     },
@@ -134,6 +164,11 @@ export async function openPostgresQueue(url: string, options: PostgresQueueOptio
     },
     async fail(id, error) {
       await boss.fail(QUEUE_NAME, id, { message: error.message });
+      const { rows } = await db.executeSql("SELECT state FROM pgboss.job WHERE name = $1 AND id = $2", [
+        QUEUE_NAME,
+        id,
+      ]);
+      return (rows[0]?.state as JobState | undefined) ?? null;
     },
     async close() {
       await boss.stop({ graceful: false, wait: true });
@@ -141,10 +176,9 @@ export async function openPostgresQueue(url: string, options: PostgresQueueOptio
   };
 }
 
-/** The job queue for the store at `url`; only PostgreSQL serves one so far. */
-export async function openQueue(url: string, options?: PostgresQueueOptions): Promise<JobQueue> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresQueue(url, options);
-  throw new Error(
-    `the job queue needs a PostgreSQL store (DATABASE_URL=postgresql://...); this store is ${url.split(":")[0]}:..., where \`cxrlab train\` trains in-process`,
-  );
+/** The message of a failed attempt's output: ours (`{message}`) or pg-boss's (`{value: {message}}`). */
+export function errorMessage(output: unknown): string | null {
+  if (!output || typeof output !== "object") return null;
+  if ("message" in output) return String(output.message);
+  return "value" in output ? errorMessage(output.value) : null;
 }

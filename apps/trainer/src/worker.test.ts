@@ -32,6 +32,7 @@ function memoryQueue(ids: string[]) {
     fail: async (id, err) => {
       calls.push(`fail ${id}: ${err.message}`);
       states.set(id, "retry");
+      return "retry" as const;
     },
     close: async () => {},
   };
@@ -59,6 +60,7 @@ const quiet = { log: () => {}, leaseSeconds: 0.03 };
 describe("runWorker", () => {
   it("completes jobs that succeed and fails (for a retry) the ones that throw", async () => {
     const { queue, calls } = memoryQueue(["a", "b"]);
+    const told: string[] = [];
     const summary = await runWorker({
       ...quiet,
       queue,
@@ -67,9 +69,35 @@ describe("runWorker", () => {
         if (j.runId === 2) throw new Error("bad folder");
         return {};
       },
+      onFailed: async (claimed, state, err) => {
+        told.push(`${claimed.id} run ${claimed.job.runId} ${state}: ${err.message}`);
+      },
     });
     expect(summary).toEqual({ completed: ["a"], failed: ["b"], cancelled: [] });
     expect(calls).toEqual(["complete a", "fail b: bad folder"]);
+    expect(told).toEqual(["b run 2 retry: bad folder"]);
+  });
+
+  it("runs up to `concurrency` jobs at once, each once", async () => {
+    const { queue, calls } = memoryQueue(["a", "b", "c", "d", "e"]);
+    let running = 0;
+    let most = 0;
+    const summary = await runWorker({
+      ...quiet,
+      queue,
+      once: true,
+      concurrency: 2,
+      run: async (j, context) => {
+        running++;
+        most = Math.max(most, running);
+        await until(30)(j, context);
+        running--;
+        return {};
+      },
+    });
+    expect(most).toBe(2);
+    expect(summary.completed.sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(calls.sort()).toEqual(["a", "b", "c", "d", "e"].map((id) => `complete ${id}`));
   });
 
   it("stops a job cancelled while it runs and neither completes nor fails it", async () => {

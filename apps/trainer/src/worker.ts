@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job } from "./jobs.ts";
-import type { JobQueue } from "./queue.ts";
+import type { ClaimedJob, JobQueue, JobState } from "./queue.ts";
 
 export interface JobContext {
   id: string;
@@ -28,6 +28,10 @@ export interface WorkerOptions {
    */
   leaseSeconds?: number;
   log?: (line: string) => void;
+  /** Jobs run at once (default 1), each with its own lease. */
+  concurrency?: number;
+  /** Told after an attempt was failed in the queue, with the job's state then (`retry` or `failed`: dead). */
+  onFailed?: (claimed: ClaimedJob, state: JobState | null, error: Error) => Promise<void>;
 }
 
 export interface WorkerSummary {
@@ -37,7 +41,7 @@ export interface WorkerSummary {
 }
 
 /**
- * Takes jobs from the queue one at a time and runs them. A job the runner throws on is failed in
+ * Takes jobs from the queue and runs them, `concurrency` at a time. A job the runner throws on is failed in
  * the queue (which retries it with backoff); a job cancelled while it runs is stopped at the
  * next batch.
  */
@@ -46,13 +50,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const watchMs = Math.min(2000, (leaseSeconds * 1000) / 3);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const summary: WorkerSummary = { completed: [], failed: [], cancelled: [] };
-  while (!options.signal?.aborted) {
-    const claimed = await queue.claim();
-    if (!claimed) {
-      if (options.once) break;
-      await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
-      continue;
-    }
+
+  const fail = async (claimed: ClaimedJob, error: Error) => {
+    const state = await queue.fail(claimed.id, error);
+    summary.failed.push(claimed.id);
+    if (state === "failed") log(`worker: job ${claimed.id} failed for good (no retries left)`);
+    await options.onFailed?.(claimed, state, error);
+  };
+
+  const runClaimed = async (claimed: ClaimedJob) => {
     const { id, job } = claimed;
     log(`worker: job ${id} (${job.kind}, run ${job.runId}) started`);
     const controller = new AbortController();
@@ -84,21 +90,33 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         summary.failed.push(id);
       } else if (options.signal?.aborted) {
         // Stopped, not finished: the queue hands it out again later.
-        await queue.fail(id, new Error("the worker stopped before the job finished"));
-        summary.failed.push(id);
+        await fail(claimed, new Error("the worker stopped before the job finished"));
       } else {
         await queue.complete(id, result);
         summary.completed.push(id);
         log(`worker: job ${id} completed`);
       }
     } catch (err) {
-      await queue.fail(id, err as Error);
-      summary.failed.push(id);
       log(`worker: job ${id} failed: ${(err as Error).message}`);
+      await fail(claimed, err as Error);
     } finally {
       clearInterval(watch);
       options.signal?.removeEventListener("abort", stop);
     }
-  }
+  };
+
+  // Each slot claims and runs one job at a time; the queue keeps two slots off the same job.
+  const slot = async () => {
+    while (!options.signal?.aborted) {
+      const claimed = await queue.claim();
+      if (!claimed) {
+        if (options.once) break;
+        await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+        continue;
+      }
+      await runClaimed(claimed);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, slot));
   return summary;
 }

@@ -1,7 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AccountMenu } from "../src/components/account-menu.tsx";
 import { TRPCReactProvider } from "../src/trpc/client.tsx";
+import { getViewer } from "../src/trpc/server.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,7 +13,8 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const viewer = await getViewer();
   return (
     <html lang="en">
       <body>
@@ -23,7 +26,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/runs">Runs</Link>
             <Link href="/compare">Compare</Link>
             <Link href="/patients">Patients</Link>
+            <Link href="/projects">Projects</Link>
+            <Link href="/audit">Audit</Link>
           </nav>
+          {viewer ? <AccountMenu name={viewer.name} email={viewer.email} /> : null}
         </header>
         <main className="page">
           <TRPCReactProvider>{children}</TRPCReactProvider>

@@ -1,12 +1,17 @@
 import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 
-/** The procedure's result, or Next's 404 page when the procedure says NOT_FOUND. */
+/**
+ * The procedure's result; Next's 404 page when the procedure says NOT_FOUND, its 403 page when the
+ * viewer's role does not allow it, the sign-in page when the session ended.
+ */
 export async function orNotFound<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") forbidden();
+    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") redirect("/sign-in");
     throw error;
   }
 }

@@ -73,6 +73,7 @@ export function runsListInput(params: SearchParams) {
     status: nonEmpty(all(params, "status")) as RunStatus[] | undefined,
     preset: nonEmpty(all(params, "preset")),
     tag: first(params, "tag"),
+    starred: first(params, "starred") === "1" ? true : undefined,
     createdFrom: day(params, "from"),
     createdTo: day(params, "to"),
     minAccuracy,

@@ -1,7 +1,12 @@
 import { migrate, openStore, type Store } from "@cxrlab/db";
+import { resolveViewer, type Viewer } from "./auth/viewer.ts";
 
 export interface Context {
   store: Store;
+  /** The signed-in account, or null for an anonymous request. */
+  viewer: Viewer | null;
+  /** The request's headers (client address and user agent for the audit log). */
+  headers: Headers;
 }
 
 // One store per process, kept on globalThis so a dev server's module reloads reuse it.
@@ -22,7 +27,12 @@ export function sharedStore(): Promise<Store> {
   return g[SHARED];
 }
 
-/** The tRPC context: the given store (tests) or the process-wide one. */
-export async function createContext(options: { store?: Store } = {}): Promise<Context> {
-  return { store: options.store ?? (await sharedStore()) };
+/**
+ * The tRPC context for a request with `headers` (session cookie or API token), on the given store
+ * (tests) or the process-wide one. Without headers the caller is anonymous.
+ */
+export async function createContext(options: { store?: Store; headers?: Headers } = {}): Promise<Context> {
+  const store = options.store ?? (await sharedStore());
+  const headers = options.headers ?? new Headers();
+  return { store, headers, viewer: await resolveViewer(store, headers) };
 }

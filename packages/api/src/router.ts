@@ -1,8 +1,12 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { accountRouter } from "./routers/account/index.ts";
+import { auditRouter } from "./routers/audit/index.ts";
 import { imagesRouter } from "./routers/images/index.ts";
 import { patientsRouter } from "./routers/patients/index.ts";
 import { predictionsRouter } from "./routers/predictions/index.ts";
+import { projectsRouter } from "./routers/projects/index.ts";
 import { runsRouter } from "./routers/runs/index.ts";
+import { tokensRouter } from "./routers/tokens/index.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -10,6 +14,10 @@ export const appRouter = router({
   predictions: predictionsRouter,
   images: imagesRouter,
   patients: patientsRouter,
+  projects: projectsRouter,
+  tokens: tokensRouter,
+  account: accountRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

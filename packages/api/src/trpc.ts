@@ -1,6 +1,9 @@
-import { initTRPC } from "@trpc/server";
+import { OPERATIONS, type Operation } from "@cxrlab/core/access/roles";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { AccessDenied, accessFor, loadRoles } from "./auth/access.ts";
+import { auditAs } from "./auth/audit.ts";
 import type { Context } from "./context.ts";
 
 const t = initTRPC.context<Context>().create({
@@ -19,5 +22,24 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * The procedure for `operation` of core's role table: 401 for an anonymous caller, 403 for one who
+ * holds the operation's permission in no project. The procedure itself calls `ctx.access.require`
+ * with the project of what it touches (403 otherwise) and `ctx.audit` for changes and patient views.
+ */
+export function operationProcedure(operation: Operation) {
+  return t.procedure.use(async ({ ctx, next }) => {
+    const { viewer } = ctx;
+    if (!viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+    const access = accessFor(await loadRoles(ctx.store, viewer.userId), operation);
+    if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
+      throw new TRPCError({ code: "FORBIDDEN", message: new AccessDenied(operation).message });
+    const audit = auditAs(ctx.store, viewer, ctx.headers);
+    const result = await next({ ctx: { viewer, access, audit } });
+    if (!result.ok && result.error.cause instanceof AccessDenied)
+      throw new TRPCError({ code: "FORBIDDEN", message: result.error.cause.message });
+    return result;
+  });
+}

@@ -5,7 +5,9 @@ export const architectureSchema = z.enum(ARCHITECTURES);
 export type Architecture = z.infer<typeof architectureSchema>;
 
 /** `0` fine-tunes everything, `"all"` freezes the whole backbone, N freezes layers [0, N). */
-export const freezeUntilSchema = z.union([z.number().int().min(0), z.literal("all")]);
+export const freezeUntilSchema = z.union([z.number().int().min(0), z.literal("all")], {
+  error: 'expected a layer index (0 fine-tunes everything) or "all"',
+});
 export type FreezeUntil = z.infer<typeof freezeUntilSchema>;
 
 export const resizeMethodSchema = z.enum(["nearest", "bilinear"]);

@@ -22,6 +22,18 @@ const envSchema = z.object({
   CXRLAB_ENGINE: z.enum(["onnx", "tfjs"]).optional(),
   /** Threads of the wasm backend, at most the cores there are (default 2; 1 runs the single-threaded build). */
   CXRLAB_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
+  /** Signs dashboard sessions; every server of one store must share it (default: a per-user file, made once). */
+  CXRLAB_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The dashboard's address as browsers see it (e.g. https://cxrlab.hospital.org): its origin is the one trusted for sign-in and forms. */
+  CXRLAB_PUBLIC_URL: z.url().optional(),
+  /** Largest file the dashboard accepts in an upload, in bytes (default 64 MiB; see limits.ts). */
+  CXRLAB_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  /** Largest upload request (all its files), in bytes (default 256 MiB). */
+  CXRLAB_UPLOAD_MAX_REQUEST_BYTES: z.coerce.number().int().positive().optional(),
+  /** Most pixels (width × height) an ingested or uploaded image may declare (default 50 million). */
+  CXRLAB_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().optional(),
+  /** Base folder of per-user settings (XDG); the CLI keeps its server credentials under it (default: ~/.config). */
+  XDG_CONFIG_HOME: z.string().min(1).optional(),
   /** Print stack traces with CLI errors. */
   CXRLAB_DEBUG: z
     .string()

@@ -17,11 +17,14 @@ export function cacheDir(): string {
   return path.resolve(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"));
 }
 
+/** Where CXR Lab keeps its data by default: ~/.local/share/cxrlab. */
+export function dataDir(): string {
+  return path.join(os.homedir(), ".local", "share", "cxrlab");
+}
+
 /** The content-addressed image store: `$CXRLAB_IMAGE_STORE` or ~/.local/share/cxrlab/images. */
 export function imageStoreDir(): string {
-  return path.resolve(
-    readEnv().CXRLAB_IMAGE_STORE ?? path.join(os.homedir(), ".local", "share", "cxrlab", "images"),
-  );
+  return path.resolve(readEnv().CXRLAB_IMAGE_STORE ?? path.join(dataDir(), "images"));
 }
 
 export const sharedPaths = {

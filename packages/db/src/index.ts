@@ -1,3 +1,25 @@
+export {
+  API_TOKEN_PREFIX,
+  type ApiTokenRecord,
+  apiTokenPrefix,
+  authenticateApiToken,
+  type CreatedApiToken,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from "./api-tokens.ts";
+export {
+  AUDIT_EXPORT_FORMATS,
+  type AuditEventInput,
+  type AuditEventRecord,
+  type AuditExportFormat,
+  type AuditFilters,
+  type AuditPage,
+  type AuditPaging,
+  appendAuditEvent,
+  exportAuditEvents,
+  listAuditEvents,
+} from "./audit.ts";
 export { defaultDatabaseUrl, type Provider, resolveDatabase } from "./database-url.ts";
 export {
   type ImageInput,
@@ -5,9 +27,37 @@ export {
   recordPredictions,
   upsertImage,
 } from "./images.ts";
-export { type IngestedFile, type IngestOptions, type IngestReport, ingestFiles } from "./ingest-files.ts";
+export {
+  type IngestContent,
+  type IngestedFile,
+  type IngestOptions,
+  type IngestReport,
+  ingestContents,
+  ingestFiles,
+  type RejectedFile,
+  type RejectionKind,
+} from "./ingest-files.ts";
 export { parseStudyDate, type SourceFields } from "./ingest-sources.ts";
+export {
+  ensureProject,
+  listAllProjects,
+  listProjects,
+  MembershipError,
+  type ProjectMember,
+  type ProjectWithRole,
+  projectMembers,
+  removeMember,
+  setMember,
+} from "./memberships.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
+export {
+  defaultModelRunIds,
+  type PromotionRecord,
+  PromotionRefused,
+  projectDefaultModel,
+  promoteRun,
+  promotionHistory,
+} from "./model-promotions.ts";
 export {
   type ArchiveImageInput,
   contentStoreFileInUse,
@@ -46,6 +96,14 @@ export {
   recordTrainOutcome,
 } from "./record-training.ts";
 export {
+  addComment,
+  CommentRefused,
+  listComments,
+  type MentionRecord,
+  mentionsOf,
+  type RunCommentRecord,
+} from "./run-comments.ts";
+export {
   listRuns,
   RUN_SORT_KEYS,
   type RunFacets,
@@ -56,9 +114,11 @@ export {
   runFacets,
 } from "./run-list.ts";
 export { type RunProgress, type RunProgressUpdate, updateRunProgress } from "./run-progress.ts";
+export { isStarred, runStarState, type StarState, starRun, starredRunIds, unstarRun } from "./run-stars.ts";
 export {
   addRunNote,
   createRun,
+  DEFAULT_PROJECT,
   deleteRun,
   FINISHED_STATUSES,
   getRun,
@@ -82,3 +142,5 @@ export {
   updateRunStatus,
 } from "./runs.ts";
 export { openStore, type Store } from "./store.ts";
+export { listUsers, type UserSummary } from "./user-list.ts";
+export type { UserRef } from "./user-ref.ts";

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { imageFileInfo } from "@cxrlab/core/data/file-info";
+import { imageHeader } from "@cxrlab/core/data/file-info";
 import { type DicomMetadata, grayPng, parseDicomDate, readDicom } from "@cxrlab/core/dicom";
+import { checkPixels, inputLimits, TooManyPixelsError } from "@cxrlab/core/limits";
 import { putContent, removeContent, type StoredContent, sha256Of } from "./content-store.ts";
 import {
   listSources,
@@ -12,6 +13,7 @@ import {
   sniffFormat,
 } from "./ingest-sources.ts";
 import { contentStoreFileInUse, type IngestInput, ingestImage } from "./patients.ts";
+import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
 export interface IngestOptions {
@@ -21,6 +23,14 @@ export interface IngestOptions {
   fields?: SourceFields;
   /** CSV or JSON sidecar naming fields per file. */
   sidecar?: string;
+  /**
+   * The project new patients join. When given, an image of a patient archived in another project is
+   * rejected (an upload may only add to its own project); without it, known patients keep theirs and
+   * new ones join "default".
+   */
+  project?: string;
+  /** Most pixels an image may declare (default: core's inputLimits(), CXRLAB_MAX_IMAGE_PIXELS). */
+  maxPixels?: number;
   onProgress?: (done: number, total: number, report: IngestReport) => void;
 }
 
@@ -30,13 +40,34 @@ export interface IngestedFile {
   patientId: string;
   issuer: string;
   format: SourceFormat;
+  /** The patient's project. */
+  projectId: number | null;
+}
+
+/** Why a file was refused: not an image by its content, too many pixels, or anything else about it. */
+export type RejectionKind = "format" | "pixels" | "content";
+
+export interface RejectedFile {
+  file: string;
+  reason: string;
+  kind: RejectionKind;
 }
 
 export interface IngestReport {
   new: IngestedFile[];
   known: IngestedFile[];
-  rejected: { file: string; reason: string }[];
+  rejected: RejectedFile[];
 }
+
+/** Bytes to ingest that are not (or not only) a file on disk, e.g. an upload. */
+export interface IngestContent {
+  /** Shown in the report and in errors only; never used as a path. */
+  file: string;
+  bytes: Buffer;
+  fields?: SourceFields;
+}
+
+class NotAnImageError extends Error {}
 
 /**
  * Ingests DICOM, PNG and JPEG files (and every file under the folders named) into the archive.
@@ -50,54 +81,129 @@ export async function ingestFiles(
 ): Promise<IngestReport> {
   const files = await listSources(inputs);
   const sidecar = options.sidecar ? await readSidecar(options.sidecar) : new Map<string, SourceFields>();
+  const sources = files.map((file) => ({
+    file,
+    read: async () => ({
+      bytes: await readFile(file),
+      fields: { ...options.fields, ...sidecar.get(file), ...(await readImageSidecar(file)) },
+    }),
+  }));
+  return ingestEach(store, sources, options);
+}
+
+/** Ingests contents already in memory (uploads) exactly as ingestFiles ingests files. */
+export async function ingestContents(
+  store: Store,
+  contents: readonly IngestContent[],
+  options: Omit<IngestOptions, "sidecar">,
+): Promise<IngestReport> {
+  const sources = contents.map(({ file, bytes, fields }) => ({
+    file,
+    read: async () => ({ bytes, fields: { ...options.fields, ...fields } }),
+  }));
+  return ingestEach(store, sources, options);
+}
+
+interface Source {
+  file: string;
+  read(): Promise<{ bytes: Buffer; fields: SourceFields }>;
+}
+
+async function ingestEach(
+  store: Store,
+  sources: readonly Source[],
+  options: Omit<IngestOptions, "sidecar">,
+): Promise<IngestReport> {
+  const maxPixels = options.maxPixels ?? inputLimits().pixels;
   const report: IngestReport = { new: [], known: [], rejected: [] };
-  for (const [i, file] of files.entries()) {
+  for (const [i, { file, read }] of sources.entries()) {
     try {
-      const fields = { ...options.fields, ...sidecar.get(file), ...(await readImageSidecar(file)) };
-      const result = await ingestOne(store, file, fields, options.imageStore);
+      const result = await ingestOne(store, { file, ...(await read()) }, { ...options, maxPixels });
       report[result.status].push(result.entry);
     } catch (error) {
-      report.rejected.push({ file, reason: (error as Error).message.replace(`${file}: `, "") });
+      const kind: RejectionKind =
+        error instanceof TooManyPixelsError
+          ? "pixels"
+          : error instanceof NotAnImageError
+            ? "format"
+            : "content";
+      report.rejected.push({ file, reason: (error as Error).message.replace(`${file}: `, ""), kind });
     }
-    options.onProgress?.(i + 1, files.length, report);
+    options.onProgress?.(i + 1, sources.length, report);
   }
   return report;
 }
 
-async function ingestOne(store: Store, file: string, fields: SourceFields, imageStore: string) {
-  const bytes = await readFile(file);
+async function ingestOne(
+  store: Store,
+  { file, bytes, fields }: Required<IngestContent>,
+  options: Omit<IngestOptions, "sidecar"> & { maxPixels: number },
+) {
   const format = sniffFormat(bytes);
-  if (!format) throw new Error("not a DICOM, PNG or JPEG file (by its content)");
+  if (!format) throw new NotAnImageError("not a DICOM, PNG or JPEG file (by its content)");
   const known = await store.prisma.image.findUnique({
     where: { sha256: sha256Of(bytes) },
-    select: { id: true, study: { select: { patient: { select: { patientId: true, issuer: true } } } } },
+    select: {
+      id: true,
+      study: { select: { patient: { select: { patientId: true, issuer: true, projectId: true } } } },
+    },
   });
   if (known?.study) {
-    const { patientId, issuer } = known.study.patient;
-    return { status: "known" as const, entry: { file, imageId: known.id, patientId, issuer, format } };
+    const { patientId, issuer, projectId } = known.study.patient;
+    return {
+      status: "known" as const,
+      entry: { file, imageId: known.id, patientId, issuer, format, projectId },
+    };
   }
   const written: StoredContent[] = [];
   const put = async (content: Uint8Array, ext: string) => {
-    const stored = await putContent(imageStore, content, ext);
+    const stored = await putContent(options.imageStore, content, ext);
     written.push(stored);
     return stored;
   };
   try {
     const input =
       format === "dicom"
-        ? await dicomInput(file, bytes, fields, put)
-        : await pictureInput(file, bytes, format, fields, put);
+        ? await dicomInput(file, bytes, fields, options.maxPixels, put)
+        : await pictureInput(file, bytes, format, fields, options.maxPixels, put);
+    if (options.project) {
+      input.patient.project = options.project;
+      await refuseOtherProject(store, input, options.project);
+    }
     const result = await ingestImage(store, input);
     // Known by its SOP Instance UID (other bytes): the files just written belong to no row.
     if (result.status === "known") await discardUnused(store, written);
     const { patientId, issuer } = input.patient;
+    const patient = await store.prisma.patient.findUnique({
+      where: { id: result.patientRef },
+      select: { projectId: true },
+    });
     return {
       status: result.status,
-      entry: { file, imageId: result.imageId, patientId, issuer: issuer ?? "", format },
+      entry: {
+        file,
+        imageId: result.imageId,
+        patientId,
+        issuer: issuer ?? "",
+        format,
+        projectId: patient?.projectId ?? null,
+      },
     };
   } catch (error) {
     await discardUnused(store, written);
     throw error;
+  }
+}
+
+/** An ingest into `project` may not add images to a patient archived in another project. */
+async function refuseOtherProject(store: Store, input: IngestInput, project: string): Promise<void> {
+  const { patientId, issuer } = input.patient;
+  const patient = await store.prisma.patient.findUnique({
+    where: { patientId_issuer: { patientId, issuer: issuer ?? "" } },
+    select: { project: { select: { name: true } } },
+  });
+  if (patient && (patient.project?.name ?? DEFAULT_PROJECT) !== project) {
+    throw new Error(`patient ${patientId} is archived in another project than ${project}`);
   }
 }
 
@@ -114,8 +220,14 @@ function studyDate(value: string | undefined, where: string): Date | null {
   return value ? parseStudyDate(value, where) : null;
 }
 
-async function dicomInput(file: string, bytes: Buffer, fields: SourceFields, put: Put): Promise<IngestInput> {
-  const { metadata, image } = await readDicom(bytes, file);
+async function dicomInput(
+  file: string,
+  bytes: Buffer,
+  fields: SourceFields,
+  maxPixels: number,
+  put: Put,
+): Promise<IngestInput> {
+  const { metadata, image } = await readDicom(bytes, file, { maxPixels });
   const patientId = metadata.patientId ?? fields.patientId;
   if (!patientId) throw new Error("no PatientID (0010,0020) in the file; give --patient to ingest it");
   const png = await grayPng(image);
@@ -159,14 +271,19 @@ async function pictureInput(
   bytes: Buffer,
   format: "png" | "jpeg",
   fields: SourceFields,
+  maxPixels: number,
   put: Put,
 ): Promise<IngestInput> {
   if (!fields.patientId) {
-    throw new Error("no patient ID for this image: give --patient, a --sidecar row or <image>.json");
+    throw new Error(
+      "no patient ID: PNG and JPEG carry none, so give one (upload form, --patient, --sidecar or <image>.json)",
+    );
   }
   const when = studyDate(fields.studyDate, file);
+  // The header alone (no pixel decoded): a small file can declare a huge image.
+  const { width, height } = await imageHeader(bytes, file);
+  checkPixels(file, width, height, maxPixels);
   const original = await put(bytes, format === "png" ? "png" : "jpg");
-  const info = await imageFileInfo(original.location);
   return {
     patient: { patientId: fields.patientId, issuer: fields.issuer },
     study: { studyInstanceUid: fields.studyUid, studyDate: when, accessionNumber: fields.accession },
@@ -174,8 +291,8 @@ async function pictureInput(
       sha256: original.sha256,
       location: original.location,
       format,
-      width: info.width,
-      height: info.height,
+      width,
+      height,
       bytes: bytes.length,
       viewPosition: fields.view,
       sourceFormat: format,

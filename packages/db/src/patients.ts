@@ -183,6 +183,7 @@ export function generatedUid(): string {
 
 export interface PatientSummary {
   id: number;
+  projectId: number | null;
   patientId: string;
   issuer: string;
   name: string | null;
@@ -196,6 +197,8 @@ export interface PatientSummary {
 export interface PatientQuery {
   /** Part of the patient ID or name (case-insensitive). */
   q?: string;
+  /** Only patients of these projects (the API passes those the viewer may read). */
+  projectIds?: readonly number[];
   /** 1-based; default 1. */
   page?: number;
   /** Default 50. */
@@ -210,9 +213,12 @@ export async function listPatients(
   const page = query.page ?? 1;
   const pageSize = query.pageSize ?? 50;
   const mode = store.target.provider === "postgresql" ? { mode: "insensitive" as const } : {};
-  const where: Prisma.PatientWhereInput = query.q
-    ? { OR: [{ patientId: { contains: query.q, ...mode } }, { name: { contains: query.q, ...mode } }] }
-    : {};
+  const where: Prisma.PatientWhereInput = {
+    ...(query.q
+      ? { OR: [{ patientId: { contains: query.q, ...mode } }, { name: { contains: query.q, ...mode } }] }
+      : {}),
+    ...(query.projectIds ? { projectId: { in: [...query.projectIds] } } : {}),
+  };
   const [rows, total] = await Promise.all([
     store.prisma.patient.findMany({
       where,

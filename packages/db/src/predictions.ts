@@ -108,6 +108,8 @@ async function runClassNames(
 export interface ImagePrediction {
   runId: number;
   runName: string;
+  /** The run's project. */
+  projectId: number | null;
   predictedLabel: string;
   confidence: number;
   probabilities: Record<string, number>;
@@ -130,7 +132,7 @@ export async function findImage(store: Store, imageId: number): Promise<StoredIm
 export const imagePredictionsQuery = {
   select: {
     runId: true,
-    run: { select: { name: true } },
+    run: { select: { name: true, projectId: true } },
     predictedLabel: true,
     confidence: true,
     probabilities: true,
@@ -142,7 +144,12 @@ export const imagePredictionsQuery = {
 type ImagePredictionRow = Prisma.PredictionGetPayload<typeof imagePredictionsQuery>;
 
 export function toImagePrediction({ run, probabilities, ...p }: ImagePredictionRow): ImagePrediction {
-  return { ...p, runName: run.name, probabilities: probabilities as Record<string, number> };
+  return {
+    ...p,
+    runName: run.name,
+    projectId: run.projectId,
+    probabilities: probabilities as Record<string, number>,
+  };
 }
 
 /** The image with every run's prediction for it; null if absent. */

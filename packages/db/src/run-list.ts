@@ -1,5 +1,6 @@
 import type { ExperimentConfig } from "@cxrlab/core/config";
 import type { Prisma } from "./generated/sqlite/client.ts";
+import { defaultModelRunIds } from "./model-promotions.ts";
 import { parseRunProgress, type RunProgress } from "./run-progress.ts";
 import type { RunStatus } from "./runs.ts";
 import type { Store } from "./store.ts";
@@ -7,6 +8,7 @@ import type { Store } from "./store.ts";
 /** One row of the runs list: the run's own columns and the figures that summarise it. */
 export interface RunSummary {
   id: number;
+  projectId: number | null;
   name: string;
   preset: string;
   status: RunStatus;
@@ -24,6 +26,8 @@ export interface RunSummary {
   epochsDone: number;
   epochsPlanned: number;
   progress: RunProgress | null;
+  /** Whether the run's model is its project's default model for predictions now. */
+  defaultModel: boolean;
 }
 
 export const RUN_SORT_KEYS = [
@@ -42,7 +46,11 @@ export interface RunQuery {
   status?: readonly RunStatus[];
   preset?: readonly string[];
   project?: string;
+  /** Only runs of these projects (the API passes those the viewer may read). */
+  projectIds?: readonly number[];
   tag?: string;
+  /** Only runs this user (id) starred. */
+  starredBy?: string;
   createdFrom?: Date;
   /** Exclusive upper bound. */
   createdBefore?: Date;
@@ -68,6 +76,7 @@ export interface RunPage {
 
 const SUMMARY = {
   id: true,
+  projectId: true,
   name: true,
   preset: true,
   status: true,
@@ -85,7 +94,10 @@ const SUMMARY = {
   _count: { select: { epochs: true } },
 } satisfies Prisma.RunSelect;
 
-function toSummary(row: Prisma.RunGetPayload<{ select: typeof SUMMARY }>): RunSummary {
+function toSummary(
+  row: Prisma.RunGetPayload<{ select: typeof SUMMARY }>,
+  defaults: ReadonlySet<number>,
+): RunSummary {
   const { tags, _count, config, progress, status, ...rest } = row;
   return {
     ...rest,
@@ -94,6 +106,7 @@ function toSummary(row: Prisma.RunGetPayload<{ select: typeof SUMMARY }>): RunSu
     epochsDone: _count.epochs,
     epochsPlanned: (config as unknown as ExperimentConfig).training.epochs,
     progress: parseRunProgress(progress),
+    defaultModel: defaults.has(row.id),
   };
 }
 
@@ -110,7 +123,9 @@ function runWhere(store: Store, query: RunQuery): Prisma.RunWhereInput {
     status: query.status?.length ? { in: [...query.status] } : undefined,
     preset: query.preset?.length ? { in: [...query.preset] } : undefined,
     project: query.project ? { name: query.project } : undefined,
+    projectId: query.projectIds ? { in: [...query.projectIds] } : undefined,
     tags: query.tag ? { some: { tag: query.tag } } : undefined,
+    stars: query.starredBy ? { some: { userId: query.starredBy } } : undefined,
     createdAt:
       query.createdFrom || query.createdBefore
         ? { gte: query.createdFrom, lt: query.createdBefore }
@@ -143,7 +158,11 @@ export async function listRuns(store: Store, query: RunQuery = {}): Promise<RunP
     }),
     store.prisma.run.count({ where }),
   ]);
-  return { items: rows.map(toSummary), total, page, pageSize };
+  const defaults = await defaultModelRunIds(
+    store,
+    rows.flatMap((r) => (r.projectId === null ? [] : [r.projectId])),
+  );
+  return { items: rows.map((row) => toSummary(row, defaults)), total, page, pageSize };
 }
 
 export interface RunFacets {
@@ -152,12 +171,31 @@ export interface RunFacets {
   tags: string[];
 }
 
-/** The statuses, presets and tags that occur in the store, sorted: the choices of the runs filters. */
-export async function runFacets(store: Store): Promise<RunFacets> {
+/**
+ * The statuses, presets and tags that occur in the store (or in the runs of `projectIds`), sorted:
+ * the choices of the runs filters.
+ */
+export async function runFacets(store: Store, projectIds?: readonly number[]): Promise<RunFacets> {
+  const where = projectIds ? { projectId: { in: [...projectIds] } } : {};
   const [statuses, presets, tags] = await Promise.all([
-    store.prisma.run.findMany({ distinct: ["status"], select: { status: true }, orderBy: { status: "asc" } }),
-    store.prisma.run.findMany({ distinct: ["preset"], select: { preset: true }, orderBy: { preset: "asc" } }),
-    store.prisma.runTag.findMany({ distinct: ["tag"], select: { tag: true }, orderBy: { tag: "asc" } }),
+    store.prisma.run.findMany({
+      where,
+      distinct: ["status"],
+      select: { status: true },
+      orderBy: { status: "asc" },
+    }),
+    store.prisma.run.findMany({
+      where,
+      distinct: ["preset"],
+      select: { preset: true },
+      orderBy: { preset: "asc" },
+    }),
+    store.prisma.runTag.findMany({
+      where: projectIds ? { run: where } : {},
+      distinct: ["tag"],
+      select: { tag: true },
+      orderBy: { tag: "asc" },
+    }),
   ]);
   return {
     statuses: statuses.map((r) => r.status),

@@ -111,6 +111,8 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
 export interface StatusUpdate {
   message?: string;
   backend?: string;
+  /** Recorded when a queued run starts: its data was only listed then. */
+  datasetFingerprint?: string;
   timings?: Record<string, number>;
   model?: { location: string; bytes: number };
 }
@@ -135,6 +137,7 @@ export async function updateRunStatus(
         startedAt: status === "running" ? now : undefined,
         finishedAt: FINISHED_STATUSES.includes(status) ? now : undefined,
         backend: update.backend,
+        datasetFingerprint: update.datasetFingerprint,
         timings: update.timings,
         modelLocation: update.model?.location,
         modelBytes: update.model ? BigInt(update.model.bytes) : undefined,
@@ -286,8 +289,11 @@ export async function deleteRun(store: Store, runId: number): Promise<boolean> {
 export async function runModel(
   store: Store,
   runId: number,
-): Promise<{ name: string; modelLocation: string | null } | null> {
-  return store.prisma.run.findUnique({ where: { id: runId }, select: { name: true, modelLocation: true } });
+): Promise<{ name: string; modelLocation: string | null; projectId: number | null } | null> {
+  return store.prisma.run.findUnique({
+    where: { id: runId },
+    select: { name: true, modelLocation: true, projectId: true },
+  });
 }
 
 /** The most recently finished succeeded run that saved a model; null if there is none. */

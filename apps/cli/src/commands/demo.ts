@@ -1,6 +1,9 @@
 import { sharedPaths } from "@cxrlab/core/paths";
+import { DEFAULT_PROJECT } from "@cxrlab/db";
 import type { Command } from "commander";
+import { createFirstAdmin, formatFirstAdmin } from "../first-admin.ts";
 import { nonNegativeInt } from "../options.ts";
+import { withStore } from "../store.ts";
 import { DEFAULT_PORT, serveDashboard } from "./serve.ts";
 import { addTrainOptions, runTraining, type TrainFlags } from "./train.ts";
 import { printTrainOutcome } from "./train-output.ts";
@@ -16,7 +19,8 @@ export function registerDemoCommand(program: Command): void {
       .command("demo")
       .description(
         "train on the bundled 120-image sample with ImageNet weights, test on a held-out part, " +
-          "then serve the dashboard on the run",
+          "then serve the dashboard on the run (on a store without accounts, first make an admin " +
+          "and print its one-time password)",
       ),
     { preset: "quick", data: sharedPaths.sample() },
   )
@@ -30,6 +34,12 @@ export function registerDemoCommand(program: Command): void {
         process.exitCode = 130;
         return;
       }
+      // After a successful run only: an interrupted demo leaves no account whose password scrolled away.
+      const admin = await withStore((store) =>
+        createFirstAdmin(store, [flags.project ?? DEFAULT_PROJECT, DEFAULT_PROJECT]),
+      );
+      // --json keeps stdout for the run's result.
+      if (admin) (json ? process.stderr : process.stdout).write(formatFirstAdmin(admin));
       if (!flags.serve) return;
       await serveDashboard({
         host: "127.0.0.1",

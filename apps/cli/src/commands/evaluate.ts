@@ -1,5 +1,5 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
-import { evaluateModel } from "@cxrlab/core/inference/evaluate";
+import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference/evaluate";
 import { formatClassificationReport } from "@cxrlab/core/metrics";
 import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
@@ -7,13 +7,42 @@ import { backendName, existingDir, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { recordForModelRun } from "../record-predictions.ts";
 
-interface EvaluateFlags {
+export interface EvaluationRequest {
+  /** Run folder or its model/ folder. */
   model: string;
   data: string;
-  batchSize: number;
+  batchSize?: number;
   backend?: BackendName;
   skipBad?: boolean;
+}
+
+interface EvaluateFlags extends EvaluationRequest {
+  batchSize: number;
   json?: boolean;
+}
+
+/**
+ * Scores a model on a labelled folder and records the evaluation (split `folder:<path>`) and its
+ * predictions under the model's training run (`cxrlab evaluate` and queued evaluation jobs).
+ */
+export async function runEvaluation(
+  request: EvaluationRequest,
+): Promise<{ backend: string; runId: number | null; result: EvaluateResult }> {
+  existingDir("--model", request.model);
+  existingDir("--data", request.data);
+  const backend = await useBackend(request.backend);
+  const result = await evaluateModel({
+    model: request.model,
+    dataDir: request.data,
+    batchSize: request.batchSize ?? 8,
+    skipBad: request.skipBad ?? false,
+    onProgress: createProgressBar(),
+  });
+  const runId = await recordForModelRun(result.modelDir, result.predictions, {
+    dataDir: result.dataDir,
+    metrics: result.metrics,
+  });
+  return { backend: backend.name, runId, result };
 }
 
 export function registerEvaluateCommand(program: Command): void {
@@ -27,25 +56,12 @@ export function registerEvaluateCommand(program: Command): void {
     .option("--skip-bad", "leave unreadable images out instead of stopping")
     .option("--json", "print JSON")
     .action(async (flags: EvaluateFlags) => {
-      existingDir("--model", flags.model);
-      existingDir("--data", flags.data);
-      const backend = await useBackend(flags.backend);
-      const result = await evaluateModel({
-        model: flags.model,
-        dataDir: flags.data,
-        batchSize: flags.batchSize,
-        skipBad: flags.skipBad ?? false,
-        onProgress: createProgressBar(),
-      });
+      const { backend, runId, result } = await runEvaluation(flags);
       const m = result.metrics;
-      const runId = await recordForModelRun(result.modelDir, result.predictions, {
-        dataDir: result.dataDir,
-        metrics: m,
-      });
       if (flags.json) {
         console.log(
           JSON.stringify({
-            backend: backend.name,
+            backend,
             runId,
             engine: result.engine,
             modelDir: result.modelDir,

@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
-import { predictImages } from "@cxrlab/core/inference/predict";
+import { type PredictResult, predictImages } from "@cxrlab/core/inference/predict";
 import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
+import { projectModelForPredict } from "../default-model.ts";
 import { writeGradCamOverlays } from "../gradcam-overlays.ts";
 import { backendName, existingDir, positiveInt } from "../options.ts";
 import { type PatientPredictResult, predictPatient } from "../patient-predict.ts";
@@ -12,6 +13,7 @@ import { withStore } from "../store.ts";
 
 interface PredictFlags {
   model?: string;
+  project?: string;
   patient?: string;
   issuer?: string;
   batchSize: number;
@@ -22,12 +24,50 @@ interface PredictFlags {
   gradcamDir?: string;
 }
 
+export interface PredictionRequest {
+  /** Run folder or its model/ folder. */
+  model: string;
+  /** Image files or folders. */
+  inputs: string[];
+  batchSize?: number;
+  backend?: BackendName;
+  skipBad?: boolean;
+}
+
+/**
+ * Classifies image files and folders with a model and records the predictions under the model's
+ * training run (`cxrlab predict` and queued prediction jobs).
+ */
+export async function runPrediction(
+  request: PredictionRequest,
+): Promise<{ backend: string; runId: number | null; result: PredictResult }> {
+  if (!request.inputs.length) throw new Error("no images given (or use --patient)");
+  existingDir("--model", request.model);
+  const backend = await useBackend(request.backend);
+  const result = await predictImages({
+    model: request.model,
+    inputs: request.inputs,
+    batchSize: request.batchSize ?? 8,
+    skipBad: request.skipBad ?? false,
+    onProgress: createProgressBar(),
+  });
+  const runId = await recordForModelRun(result.modelDir, result.predictions);
+  return { backend: backend.name, runId, result };
+}
+
 export function registerPredictCommand(program: Command): void {
   program
     .command("predict")
     .description("classify X-ray images with a trained model")
     .argument("[images...]", "image files or folders (not with --patient)")
-    .option("--model <run>", "run folder (or its model/ folder); with --patient also a run id")
+    .option(
+      "--model <run>",
+      "run folder (or its model/ folder); with --patient also a run id (default: the project's default model)",
+    )
+    .option(
+      "--project <name>",
+      "without --model, use this project's default model (default: \"default\"; with --patient: the patient's project)",
+    )
     .option("--patient <id>", "predict the archived images of this patient not yet predicted by the model")
     .option("--issuer <issuer>", "issuer of the --patient ID")
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
@@ -40,25 +80,20 @@ export function registerPredictCommand(program: Command): void {
       if (flags.patient !== undefined) {
         if (images.length) throw new Error("give either images or --patient, not both");
         await useBackend(flags.backend);
-        const { patient: patientId, issuer, model, batchSize } = flags;
+        const { patient: patientId, issuer, model, project, batchSize } = flags;
         const result = await withStore((store) =>
-          predictPatient(store, { patientId, issuer, model, batchSize }),
+          predictPatient(store, { patientId, issuer, model, project, batchSize }),
         );
         printPatientPredictions(result, flags.json ?? false);
         return;
       }
       if (!images.length) throw new Error("no images given (or use --patient)");
-      if (!flags.model) throw new Error("--model is required to predict image files");
-      const model = existingDir("--model", flags.model);
-      const backend = await useBackend(flags.backend);
-      const result = await predictImages({
-        model,
-        inputs: images,
-        batchSize: flags.batchSize,
-        skipBad: flags.skipBad ?? false,
-        onProgress: createProgressBar(),
-      });
-      const recorded = await recordForModelRun(result.modelDir, result.predictions);
+      const model =
+        flags.model ??
+        (await withStore(
+          async (store) => (await projectModelForPredict(store, flags.project)).modelLocation,
+        ));
+      const { backend, runId: recorded, result } = await runPrediction({ ...flags, model, inputs: images });
       const gradcamDir = flags.gradcamDir ?? path.join(model, "gradcam");
       const overlays = flags.gradcam
         ? await writeGradCamOverlays(result.modelDir, result.predictions, gradcamDir)
@@ -68,9 +103,7 @@ export function registerPredictCommand(program: Command): void {
           ? result.predictions.map((p) => ({ ...p, gradcam: overlays.get(p.path) }))
           : result.predictions;
         const gradcam = overlays ? { gradcamDir: path.resolve(gradcamDir) } : {};
-        console.log(
-          JSON.stringify({ backend: backend.name, runId: recorded, ...result, predictions, ...gradcam }),
-        );
+        console.log(JSON.stringify({ backend, runId: recorded, ...result, predictions, ...gradcam }));
         return;
       }
       for (const p of result.predictions) {

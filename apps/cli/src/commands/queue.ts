@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createRun, updateRunStatus } from "@cxrlab/db";
-import { openQueue, type QueuedJob, trainJobSchema } from "@cxrlab/trainer";
+import { createRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
+import { errorMessage, type Job, openQueue, type QueuedJob, trainJobSchema } from "@cxrlab/trainer";
 import type { Command } from "commander";
+import { existingDir, positiveInt } from "../options.ts";
 import { codeVersion, withStore } from "../store.ts";
 import { addTrainOptions, configFromFlags, type TrainFlags } from "./train.ts";
 
@@ -10,18 +11,52 @@ const FINISHED_JOB_STATES = ["completed", "failed", "cancelled"];
 
 function jobLine(q: QueuedJob): string {
   const when = q.createdOn.toISOString().slice(0, 16).replace("T", " ");
-  const error = q.state === "failed" || q.state === "retry" ? `  ${errorOf(q.output) ?? ""}` : "";
-  return `${q.id}  ${q.state.padEnd(9)} ${q.job.kind.padEnd(6)} run ${String(q.job.runId).padStart(5)}  ${when}  retries ${q.retryCount}${error}`;
+  const error = q.state === "failed" || q.state === "retry" ? `  ${errorMessage(q.output) ?? ""}` : "";
+  return `${q.id}  ${q.state.padEnd(9)} ${q.job.kind.padEnd(8)} run ${String(q.job.runId).padStart(5)}  ${when}  retries ${q.retryCount}${error}`;
 }
 
-function errorOf(output: unknown): string | null {
-  return output && typeof output === "object" && "message" in output ? String(output.message) : null;
+/** Queues `job` in the store's queue and returns its id. */
+async function enqueue(store: Store, job: Job): Promise<string> {
+  const queue = await openQueue(store);
+  try {
+    return await queue.enqueue(job);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Checks, when queuing, that the run a model job uses has a saved model. */
+async function requireModel(store: Store, runId: number): Promise<void> {
+  const run = await runModel(store, runId);
+  if (!run) throw new Error(`--run ${runId}: no such run in the store`);
+  if (!run.modelLocation) throw new Error(`--run ${runId} (${run.name}): the run has no saved model`);
+}
+
+interface ModelJobFlags {
+  run: number;
+  batchSize?: number;
+  skipBad?: boolean;
+  json?: boolean;
+}
+
+/** The options `queue evaluate` and `queue predict` share. */
+function addModelJobOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--run <id>", "the training run whose model to use", positiveInt)
+    .option("--batch-size <n>", "images per forward pass", positiveInt)
+    .option("--skip-bad", "leave unreadable images out instead of failing the job")
+    .option("--json", "print {jobId, runId} as JSON");
+}
+
+function printQueued(queued: { jobId: string; runId: number }, json: boolean | undefined): void {
+  if (json) console.log(JSON.stringify(queued));
+  else console.log(`queued job ${queued.jobId} (run ${queued.runId})`);
 }
 
 export function registerQueueCommand(program: Command): void {
   const queue = program
     .command("queue")
-    .description("queue experiments for `cxrlab worker` processes (PostgreSQL store)");
+    .description("queue training, evaluation and prediction jobs for `cxrlab worker` processes");
 
   addTrainOptions(
     queue
@@ -45,22 +80,55 @@ export function registerQueueCommand(program: Command): void {
     });
     const config = configFromFlags(flags);
     const queued = await withStore(async (store) => {
-      const jobs = await openQueue(store.target.url);
-      try {
-        const run = await createRun(store, {
-          config,
-          codeVersion: codeVersion(),
-          ...(flags.project ? { project: flags.project } : {}),
-          ...(flags.tag ? { tags: flags.tag } : {}),
-        });
-        const jobId = await jobs.enqueue({ kind: "train", runId: run.id, options: jobOptions });
-        return { jobId, runId: run.id };
-      } finally {
-        await jobs.close();
-      }
+      const run = await createRun(store, {
+        config,
+        codeVersion: codeVersion(),
+        ...(flags.project ? { project: flags.project } : {}),
+        ...(flags.tag ? { tags: flags.tag } : {}),
+      });
+      const jobId = await enqueue(store, { kind: "train", runId: run.id, options: jobOptions });
+      return { jobId, runId: run.id };
     });
-    if (json) console.log(JSON.stringify(queued));
-    else console.log(`queued job ${queued.jobId} (run ${queued.runId})`);
+    printQueued(queued, json);
+  });
+
+  addModelJobOptions(
+    queue
+      .command("evaluate")
+      .description("queue an evaluation of a run's model on a labelled folder (recorded under the run)")
+      .requiredOption("--data <dir>", "folder with one sub-folder per class"),
+  ).action(async (flags: ModelJobFlags & { data: string }) => {
+    const { run: runId, data, json, ...options } = flags;
+    const job: Job = {
+      kind: "evaluate",
+      runId,
+      options: { ...options, data: path.resolve(existingDir("--data", data)) },
+    };
+    const queued = await withStore(async (store) => {
+      await requireModel(store, runId);
+      return { jobId: await enqueue(store, job), runId };
+    });
+    printQueued(queued, json);
+  });
+
+  addModelJobOptions(
+    queue
+      .command("predict")
+      .description("queue predictions of a run's model for image files and folders (recorded under the run)")
+      .argument("<paths...>", "image files or folders"),
+  ).action(async (paths: string[], flags: ModelJobFlags) => {
+    const { run: runId, json, ...options } = flags;
+    for (const p of paths) if (!existsSync(p)) throw new Error(`${p}: no such image file or folder`);
+    const job: Job = {
+      kind: "predict",
+      runId,
+      options: { ...options, inputs: paths.map((p) => path.resolve(p)) },
+    };
+    const queued = await withStore(async (store) => {
+      await requireModel(store, runId);
+      return { jobId: await enqueue(store, job), runId };
+    });
+    printQueued(queued, json);
   });
 
   queue
@@ -69,7 +137,7 @@ export function registerQueueCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
       const jobs = await withStore(async (store) => {
-        const q = await openQueue(store.target.url);
+        const q = await openQueue(store);
         try {
           return await q.list();
         } finally {
@@ -88,14 +156,15 @@ export function registerQueueCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (id: string, flags: { json?: boolean }) => {
       const state = await withStore(async (store) => {
-        const q = await openQueue(store.target.url);
+        const q = await openQueue(store);
         try {
           const job = await q.get(id);
           if (!job) throw new Error(`no job ${id} in the queue`);
           if (FINISHED_JOB_STATES.includes(job.state)) throw new Error(`job ${id} is already ${job.state}`);
           await q.cancel(id);
-          // A running job's worker marks its run cancelled once training has stopped.
-          if (job.state !== "active") {
+          // A running job's worker marks its run cancelled once training has stopped; evaluation
+          // and prediction jobs use a finished run, which stays as it is.
+          if (job.state !== "active" && job.job.kind === "train") {
             await updateRunStatus(store, job.job.runId, "cancelled", {
               message: "cancelled before it started",
             });

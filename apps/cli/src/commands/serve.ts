@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import { getRun } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import {
@@ -11,6 +12,7 @@ import {
   WEB_DIR,
 } from "../dashboard-build.ts";
 import { nonNegativeInt, positiveInt } from "../options.ts";
+import { runQueueWorker } from "../queue-worker.ts";
 import { describeStore, withStore } from "../store.ts";
 
 export const DEFAULT_PORT = 3000;
@@ -27,6 +29,11 @@ export interface ServeOptions {
   json?: boolean;
   /** Where the URL line goes (the demo's --json keeps stdout for its result). */
   out?: NodeJS.WritableStream;
+  /**
+   * On a SQLite store, run queued jobs in this process (run folders under `out`), so runs queued
+   * from the dashboard execute without a separate `cxrlab worker`.
+   */
+  worker?: { out?: string };
 }
 
 export function registerServeCommand(program: Command): void {
@@ -43,14 +50,29 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
     .option("--run <id>", "print the URL of this run's page", positiveInt)
     .option("--json", "print {url, port, database} as JSON on stdout once the dashboard answers")
-    .action(async (flags: { port: number; host: string; run?: number; json?: boolean }) => {
-      await serveDashboard({
-        host: flags.host,
-        port: flags.port,
-        ...(flags.run !== undefined ? { runId: flags.run } : {}),
-        json: flags.json ?? false,
-      });
-    });
+    .option("--no-worker", "do not run queued jobs in this process (SQLite store)")
+    .option(
+      "--out <dir>",
+      "folder for the run folders of jobs the in-process worker trains (default: runs/ beside the SQLite file)",
+    )
+    .action(
+      async (flags: {
+        port: number;
+        host: string;
+        run?: number;
+        json?: boolean;
+        worker: boolean;
+        out?: string;
+      }) => {
+        await serveDashboard({
+          host: flags.host,
+          port: flags.port,
+          ...(flags.run !== undefined ? { runId: flags.run } : {}),
+          json: flags.json ?? false,
+          ...(flags.worker ? { worker: flags.out ? { out: flags.out } : {} } : {}),
+        });
+      },
+    );
 }
 
 /**
@@ -59,11 +81,11 @@ export function registerServeCommand(program: Command): void {
  */
 export async function serveDashboard(options: ServeOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { databaseUrl, where } = await withStore(async (store) => {
+  const { databaseUrl, where, file } = await withStore(async (store) => {
     if (options.runId !== undefined && !(await getRun(store, options.runId))) {
       throw new Error(`--run ${options.runId}: no such run in ${describeStore(store)}`);
     }
-    return { databaseUrl: store.target.url, where: describeStore(store) };
+    return { databaseUrl: store.target.url, where: describeStore(store), file: store.target.file };
   });
   const port = await choosePort(options.host, options.port, options.anyPortIfBusy ?? false);
   if (port !== options.port && options.port !== 0) log(`serve: port ${options.port} is busy, using ${port}`);
@@ -96,6 +118,7 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
   process.on("SIGTERM", stop);
   const exited = exitOf(server);
   const polling = new AbortController();
+  const worker = options.worker ? startWorker(options.worker, file, log) : undefined;
   try {
     const base = `http://${displayHost(options.host)}:${port}`;
     const ready = await Promise.race([waitUntilAnswering(base, polling.signal), exited.then(() => false)]);
@@ -120,7 +143,36 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+    await worker?.stop();
   }
+}
+
+/**
+ * The dashboard's own worker on a SQLite store (a PostgreSQL store has `cxrlab worker` processes).
+ * Its failure is reported but does not stop the dashboard.
+ */
+function startWorker(options: { out?: string }, storeFile: string | undefined, log: (line: string) => void) {
+  if (!storeFile) {
+    log("serve: PostgreSQL store: queued jobs run on `cxrlab worker` processes");
+    return undefined;
+  }
+  const out = options.out ?? path.join(path.dirname(storeFile), "runs");
+  log(`serve: running queued jobs in this process (run folders in ${out}; --no-worker to turn off)`);
+  const stopping = new AbortController();
+  const done = runQueueWorker({ out, lease: 60, signal: stopping.signal }).then(
+    (summary) =>
+      log(
+        `serve: worker stopped (${summary.completed.length} job(s) completed, ${summary.failed.length} failed)`,
+      ),
+    (err: Error) => log(`serve: the worker stopped: ${err.message}`),
+  );
+  return {
+    /** Stops the running job after its batch (it is failed for a retry) and waits for that. */
+    stop: async () => {
+      stopping.abort();
+      await done;
+    },
+  };
 }
 
 /** The port to hand to Next, checked free first so a busy one gives a clear error, not a stack trace. */

@@ -1,16 +1,17 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
-import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil } from "@cxrlab/core/config";
+import type { ExperimentConfig, FreezeUntil } from "@cxrlab/core/config";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { datasetFingerprint } from "@cxrlab/core/data";
 import { readPatientIds } from "@cxrlab/core/data/patient-ids";
 import { sharedPaths } from "@cxrlab/core/paths";
-import { isPresetName, PRESET_NAMES, resolveConfig } from "@cxrlab/core/presets";
+import { PRESET_NAMES } from "@cxrlab/core/presets";
 import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
 import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
 import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
 import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
+import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, recordEpoch, recordTrainOutcome, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import {
@@ -114,31 +115,9 @@ export function registerTrainCommand(program: Command): void {
   });
 }
 
+/** The preset with the flags' overrides, as a queued job's worker and the dashboard resolve it too. */
 export function configFromFlags(flags: TrainFlags): ExperimentConfig {
-  if (!isPresetName(flags.preset)) throw new Error(`unknown preset ${flags.preset}`);
-  const overrides: ExperimentConfigInput = {
-    ...(flags.name ? { name: flags.name } : {}),
-    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    preprocessing: { ...(flags.imageSize ? { imageSize: flags.imageSize } : {}) },
-    augmentation: { ...(flags.views ? { cachedViews: flags.views } : {}) },
-    split: {
-      ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
-      ...(flags.testSplit !== undefined ? { testSplit: flags.testSplit } : {}),
-      ...(flags.splitBy ? { by: flags.splitBy } : {}),
-    },
-    training: {
-      ...(flags.epochs ? { epochs: flags.epochs } : {}),
-      ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
-      ...(flags.microBatchSize ? { microBatchSize: flags.microBatchSize } : {}),
-      ...(flags.freezeUntil !== undefined ? { freezeUntil: flags.freezeUntil } : {}),
-      ...(flags.cachePrefix === false ? { cachePrefix: false } : {}),
-      optimizer: {
-        ...(flags.lr ? { learningRate: flags.lr } : {}),
-        ...(flags.momentum !== undefined ? { momentum: flags.momentum } : {}),
-      },
-    },
-  };
-  return resolveConfig(flags.preset, overrides);
+  return configFromOverrides(flags.preset, flags);
 }
 
 function resolveWeights(flag: string | undefined): string | null {
@@ -219,9 +198,13 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
   log(`run folder: ${runDir}`);
 
   return withStore(async (store) => {
-    if (info.runId === undefined) {
+    // A new run records what it trains on; so does a queued run when a worker first starts it.
+    let fingerprint: string | undefined;
+    if (info.runId === undefined || !flags.resume) {
       const splits = await prepareDataset(config, data);
-      const fingerprint = await datasetFingerprint([...splits.train, ...splits.validation, ...splits.test]);
+      fingerprint = await datasetFingerprint([...splits.train, ...splits.validation, ...splits.test]);
+    }
+    if (info.runId === undefined) {
       const run = await createRun(store, {
         config,
         datasetFingerprint: fingerprint,
@@ -235,7 +218,7 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
     if (!flags.resume) await writeJson(inputsFile(), info);
     const runId = info.runId;
     log(`store: run ${runId} in ${describeStore(store)}`);
-    await updateRunStatus(store, runId, "running");
+    await updateRunStatus(store, runId, "running", fingerprint ? { datasetFingerprint: fingerprint } : {});
     await writeRunStatus(runDir, "running", { name: config.name, preset: config.preset, runId });
 
     const controller = new AbortController();

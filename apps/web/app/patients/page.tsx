@@ -1,10 +1,13 @@
+import { roleCan } from "@cxrlab/core/access/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { Pager } from "../../src/components/pager.tsx";
 import { day, personName } from "../../src/format.ts";
+import { orNotFound } from "../../src/not-found.ts";
 import { first, patientsInput, type SearchParams } from "../../src/search-params.ts";
 import { getCaller } from "../../src/trpc/server.ts";
+import { UploadForm } from "./upload-form.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Patients" };
@@ -13,7 +16,8 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const input = patientsInput(params);
   const caller = await getCaller();
-  const result = await caller.patients.search(input);
+  const result = await orNotFound(caller.patients.search(input));
+  const uploadTo = (await caller.projects.list()).filter((p) => roleCan(p.role, "patients:write"));
   return (
     <>
       <div className="page-head">
@@ -23,6 +27,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
           {result.total === 1 ? "" : "s"} match
         </span>
       </div>
+      {uploadTo.length > 0 ? <UploadForm projects={uploadTo.map(({ id, name }) => ({ id, name }))} /> : null}
       <FilterForm key={JSON.stringify(params)} action="/patients" testId="patient-filters">
         <label>
           Patient ID or name
@@ -79,7 +84,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
           <p className="empty">
             {input.q
               ? `No patient's ID or name contains "${input.q}".`
-              : "No patients yet: add images with cxrlab ingest."}
+              : `No patients yet: add images ${uploadTo.length > 0 ? "above or " : ""}with cxrlab ingest.`}
           </p>
         )}
       </div>

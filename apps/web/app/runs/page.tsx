@@ -1,36 +1,54 @@
+import { roleCan } from "@cxrlab/core/access/roles";
 import { RUN_STATUSES } from "@cxrlab/db";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
+import { orNotFound } from "../../src/not-found.ts";
 import { all, first, runsListInput, type SearchParams } from "../../src/search-params.ts";
-import { getQueryClient, trpc } from "../../src/trpc/server.ts";
+import { getQueryClient, requireViewer, trpc } from "../../src/trpc/server.ts";
 import { RunsTable } from "./runs-table.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Runs" };
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireViewer();
   const params = await searchParams;
   const parsed = runsListInput(params);
   // Unknown statuses in a hand-edited URL are dropped rather than failing the whole list.
   const input = { ...parsed, status: parsed.status?.filter((s) => RUN_STATUSES.includes(s)) };
   const queryClient = getQueryClient();
-  const [facets] = await Promise.all([
-    queryClient.fetchQuery(trpc.runs.facets.queryOptions()),
+  const [facets, projects] = await Promise.all([
+    // A member of no project is refused the list (403 page) rather than shown an empty one.
+    orNotFound(queryClient.fetchQuery(trpc.runs.facets.queryOptions())),
+    queryClient.fetchQuery(trpc.projects.list.queryOptions()),
     queryClient.prefetchQuery(trpc.runs.list.queryOptions(input)),
   ]);
+  // Where the viewer may queue and cancel runs.
+  const creatable = projects.filter((p) => roleCan(p.role, "runs:create")).map((p) => p.id);
   const statuses = all(params, "status");
   const presets = all(params, "preset");
   return (
     <>
       <div className="page-head">
         <h1>Runs</h1>
+        {creatable.length > 0 && (
+          <Link href="/runs/new" className="button primary" data-testid="new-run-link">
+            New run
+          </Link>
+        )}
       </div>
       <FilterForm key={JSON.stringify(params)} action="/runs" testId="runs-filters">
         <label>
           Name
-          <input type="search" name="q" defaultValue={first(params, "q")} placeholder="Search names" data-testid="filter-q" />
+          <input
+            type="search"
+            name="q"
+            defaultValue={first(params, "q")}
+            placeholder="Search names"
+            data-testid="filter-q"
+          />
         </label>
         <fieldset data-testid="filter-status">
           <legend>Status</legend>
@@ -65,20 +83,62 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             ))}
           </select>
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="starred"
+            value="1"
+            defaultChecked={input.starred}
+            data-testid="filter-starred"
+          />
+          Starred by me
+        </label>
         <fieldset>
           <legend>Created (UTC)</legend>
           <div className="range">
-            <input type="date" name="from" aria-label="Created from" defaultValue={first(params, "from")} data-testid="filter-from" />
+            <input
+              type="date"
+              name="from"
+              aria-label="Created from"
+              defaultValue={first(params, "from")}
+              data-testid="filter-from"
+            />
             –
-            <input type="date" name="to" aria-label="Created to" defaultValue={first(params, "to")} data-testid="filter-to" />
+            <input
+              type="date"
+              name="to"
+              aria-label="Created to"
+              defaultValue={first(params, "to")}
+              data-testid="filter-to"
+            />
           </div>
         </fieldset>
         <fieldset>
           <legend>Test accuracy %</legend>
           <div className="range">
-            <input type="number" name="minAcc" min={0} max={100} step="any" aria-label="Minimum test accuracy (%)" placeholder="min" defaultValue={first(params, "minAcc")} data-testid="filter-min-acc" />
+            <input
+              type="number"
+              name="minAcc"
+              min={0}
+              max={100}
+              step="any"
+              aria-label="Minimum test accuracy (%)"
+              placeholder="min"
+              defaultValue={first(params, "minAcc")}
+              data-testid="filter-min-acc"
+            />
             –
-            <input type="number" name="maxAcc" min={0} max={100} step="any" aria-label="Maximum test accuracy (%)" placeholder="max" defaultValue={first(params, "maxAcc")} data-testid="filter-max-acc" />
+            <input
+              type="number"
+              name="maxAcc"
+              min={0}
+              max={100}
+              step="any"
+              aria-label="Maximum test accuracy (%)"
+              placeholder="max"
+              defaultValue={first(params, "maxAcc")}
+              data-testid="filter-max-acc"
+            />
           </div>
         </fieldset>
         {input.sort && <input type="hidden" name="sort" value={input.sort} />}
@@ -89,7 +149,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         </Link>
       </FilterForm>
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <RunsTable input={input} params={params} />
+        <RunsTable input={input} params={params} cancellable={creatable} />
       </HydrationBoundary>
     </>
   );

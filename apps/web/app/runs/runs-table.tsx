@@ -1,15 +1,16 @@
 "use client";
 
-import type { RouterInputs } from "@cxrlab/api";
+import type { ListRunsInput } from "@cxrlab/api/routers/runs/list.types";
+import type { RunSortKey as RunSort } from "@cxrlab/db";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { CancelRunButton } from "../../src/components/cancel-run-button.tsx";
 import { Pager } from "../../src/components/pager.tsx";
 import { RunProgress } from "../../src/components/run-progress.tsx";
 import { StatusBadge } from "../../src/components/status-badge.tsx";
 import { dateTime, fixed, percent } from "../../src/format.ts";
-import type { RunSortKey as RunSort } from "@cxrlab/db";
 import { hrefWith, type SearchParams } from "../../src/links.ts";
 import { useTRPC } from "../../src/trpc/client.tsx";
 
@@ -64,13 +65,19 @@ function SortHeader({
  * The runs table. Its data was prefetched on the server; while any run is queued or running the
  * query polls, so progress bars and statuses move without a reload.
  */
-export function RunsTable({ input, params }: {
-  input: Exclude<RouterInputs["runs"]["list"], void | undefined>;
+export function RunsTable({
+  input,
+  params,
+  cancellable,
+}: {
+  input: ListRunsInput;
   params: SearchParams;
+  /** Projects where the viewer may cancel runs. */
+  cancellable: number[];
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const { data, error } = useQuery(
+  const { data, error, refetch } = useQuery(
     trpc.runs.list.queryOptions(input, {
       refetchInterval: (query) =>
         query.state.data?.items.some((r) => r.status === "running" || r.status === "queued")
@@ -130,6 +137,15 @@ export function RunsTable({ input, params }: {
                   <Link href={`/runs/${run.id}`} data-testid="run-link">
                     {run.name}
                   </Link>
+                  {run.defaultModel && (
+                    <span
+                      className="status status-default"
+                      title="The project's default model"
+                      data-testid="default-badge"
+                    >
+                      Default
+                    </span>
+                  )}
                 </td>
                 <td className="num" data-testid="run-accuracy">
                   {percent(run.testAccuracy)}
@@ -139,6 +155,11 @@ export function RunsTable({ input, params }: {
                   {run.progress && (run.status === "running" || run.status === "queued") && (
                     <RunProgress progress={run.progress} />
                   )}
+                  {(run.status === "running" || run.status === "queued") &&
+                    run.projectId !== null &&
+                    cancellable.includes(run.projectId) && (
+                      <CancelRunButton runId={run.id} onCancelled={() => refetch()} />
+                    )}
                 </td>
                 <td className="num" data-testid="run-val-loss">
                   {fixed(run.bestValLoss)}

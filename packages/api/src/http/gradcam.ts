@@ -4,6 +4,7 @@ import { resolveModelDir } from "@cxrlab/core/inference/load";
 import { runModel } from "@cxrlab/db";
 import sharp from "sharp";
 import { sharedStore } from "../context.ts";
+import { authorizeImage } from "./authorize.ts";
 import { withGradCamService } from "./gradcam-models.ts";
 import type { HandlerOptions } from "./image.ts";
 import { storedImageFile } from "./image-file.ts";
@@ -33,10 +34,13 @@ export async function handleGradCam(
   try {
     const runId = positiveId(params.runId, "run id");
     const store = options.store ?? (await sharedStore());
+    const imageId = positiveId(params.imageId, "image id");
+    const { access } = await authorizeImage(request, store, "http.gradcam", imageId);
     const run = await runModel(store, runId);
     if (!run) throw new HttpError(404, `run ${runId} not found`);
+    access.require(run.projectId);
     if (!run.modelLocation) throw new HttpError(404, `run ${runId} (${run.name}) has no saved model`);
-    const image = await storedImageFile(store, params.imageId);
+    const image = await storedImageFile(store, imageId);
     let modelDir: string;
     try {
       modelDir = resolveModelDir(run.modelLocation);

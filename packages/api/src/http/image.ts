@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { Store } from "@cxrlab/db";
 import { sharedStore } from "../context.ts";
+import { authorizeImage } from "./authorize.ts";
 import { imageContentType, storedImageFile } from "./image-file.ts";
-import { cachedResponse, errorResponse } from "./responses.ts";
+import { cachedResponse, errorResponse, positiveId } from "./responses.ts";
 
 export interface HandlerOptions {
   /** Default: the process-wide store. */
@@ -17,7 +18,9 @@ export async function handleImage(
 ): Promise<Response> {
   try {
     const store = options.store ?? (await sharedStore());
-    const image = await storedImageFile(store, params.imageId);
+    const imageId = positiveId(params.imageId, "image id");
+    await authorizeImage(request, store, "http.image", imageId);
+    const image = await storedImageFile(store, imageId);
     const bytes = await readFile(image.location);
     return await cachedResponse(
       request,

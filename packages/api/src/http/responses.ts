@@ -1,3 +1,6 @@
+import { TRPCError } from "@trpc/server";
+import { AccessDenied } from "../auth/access.ts";
+
 /** Content-addressed responses: private, cached for a year, never revalidated while fresh. */
 export const IMMUTABLE = "private, max-age=31536000, immutable";
 
@@ -10,9 +13,16 @@ export class HttpError extends Error {
   }
 }
 
-/** A plain-text error response; HttpErrors keep their status, anything else is a 500. */
+/** A plain-text error response; HttpErrors keep their status, a refused access is 403, anything else 500. */
 export function errorResponse(err: unknown): Response {
-  const status = err instanceof HttpError ? err.status : 500;
+  const status =
+    err instanceof HttpError
+      ? err.status
+      : err instanceof AccessDenied
+        ? 403
+        : err instanceof TRPCError && err.code === "NOT_FOUND"
+          ? 404
+          : 500;
   const message = err instanceof Error ? err.message : String(err);
   return new Response(`${message}\n`, {
     status,

@@ -3,9 +3,10 @@ import { cachedFile } from "@cxrlab/core/gradcam/cache";
 import { cacheDir } from "@cxrlab/core/paths";
 import sharp from "sharp";
 import { sharedStore } from "../context.ts";
+import { authorizeImage } from "./authorize.ts";
 import type { HandlerOptions } from "./image.ts";
 import { storedImageFile } from "./image-file.ts";
-import { cachedResponse, errorResponse, HttpError } from "./responses.ts";
+import { cachedResponse, errorResponse, HttpError, positiveId } from "./responses.ts";
 
 export const DEFAULT_THUMBNAIL_SIZE = 160;
 const MIN_SIZE = 16;
@@ -38,7 +39,9 @@ export async function handleThumbnail(
   try {
     const size = thumbnailSize(request);
     const store = options.store ?? (await sharedStore());
-    const image = await storedImageFile(store, params.imageId);
+    const imageId = positiveId(params.imageId, "image id");
+    await authorizeImage(request, store, "http.thumbnail", imageId);
+    const image = await storedImageFile(store, imageId);
     const file = path.join(
       options.cacheDir ?? thumbnailCacheDir(),
       image.sha256.slice(0, 2),

@@ -40,6 +40,22 @@ export async function imageFileInfo(file: string): Promise<ImageFileInfo> {
   };
 }
 
+/** Format and size from an image's header, without decoding a pixel (throws naming `file`). */
+export async function imageHeader(
+  bytes: Uint8Array,
+  file: string,
+): Promise<{ format: string; width: number; height: number }> {
+  // metadata() reads the header only; sharp's own pixel limit would hide the size behind a bare
+  // "exceeds pixel limit", and callers check the size against theirs (core's limits.ts).
+  const meta = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch((err: Error) => {
+      throw new ImageDecodeError(file, err.message);
+    });
+  if (!meta.width || !meta.height) throw new ImageDecodeError(file, "no image size in its header");
+  return { format: meta.format ?? "unknown", width: meta.width, height: meta.height };
+}
+
 /**
  * A fingerprint of a labelled image set: the sha256 of its sorted "hash class" lines, so the same
  * images with the same labels give the same fingerprint wherever the files live.

@@ -1,5 +1,6 @@
 import dicomParser, { type DataSet, type Element } from "dicom-parser";
 import sharp from "sharp";
+import { checkPixels, DEFAULT_INPUT_LIMITS } from "../limits.ts";
 import { type PixelEncoding, pixelEncoding } from "./transfer-syntax.ts";
 import { toDisplay, type Voi } from "./voi.ts";
 
@@ -77,10 +78,14 @@ export function readDicomMetadata(bytes: Uint8Array, file: string): DicomMetadat
   return metadataOf(parse(bytes, file));
 }
 
-/** Metadata and the first frame as 8-bit grey. Throws naming the file for anything it cannot render. */
+/**
+ * Metadata and the first frame as 8-bit grey. Throws naming the file for anything it cannot render,
+ * and TooManyPixelsError before decoding a frame larger than `maxPixels` (default: core's limit).
+ */
 export async function readDicom(
   bytes: Uint8Array,
   file: string,
+  options: { maxPixels?: number } = {},
 ): Promise<{ metadata: DicomMetadata; image: DicomGrayImage }> {
   const ds = parse(bytes, file);
   const metadata = metadataOf(ds);
@@ -95,6 +100,8 @@ export async function readDicom(
     );
   }
   if (width < 1 || height < 1) throw new Error(`${file}: no image size (Rows ${height}, Columns ${width})`);
+  // Rows × Columns bound the buffers below (and the JPEG decoder's); check them before decoding.
+  checkPixels(file, width, height, options.maxPixels ?? DEFAULT_INPUT_LIMITS.pixels);
   const pixelData = ds.elements.x7fe00010;
   if (!pixelData) throw new Error(`${file}: no Pixel Data (7FE0,0010)`);
   const stored =
@@ -164,7 +171,10 @@ async function jpegFrame(
     .map((f) => ds.byteArray.subarray(f.position, f.position + f.length));
   if (!parts.length) throw new Error(`${file}: encapsulated Pixel Data has no fragments`);
   try {
-    const { data, info } = await sharp(Buffer.concat(parts), { failOn: "error" })
+    const { data, info } = await sharp(Buffer.concat(parts), {
+      failOn: "error",
+      limitInputPixels: width * height,
+    })
       .toColourspace("b-w")
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -1,8 +1,10 @@
 import type { RouterOutputs } from "@cxrlab/api";
+import { type Permission, roleCan } from "@cxrlab/core/access/roles";
 import { reliabilityDiagramSvg, rocCurvesSvg, trainingCurvesSvg } from "@cxrlab/core/plots";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "../../../src/components/auto-refresh.tsx";
+import { CancelRunButton } from "../../../src/components/cancel-run-button.tsx";
 import { ConfigTable } from "../../../src/components/config-table.tsx";
 import { ConfusionHeatmap } from "../../../src/components/confusion-heatmap.tsx";
 import { ReportTable } from "../../../src/components/report-table.tsx";
@@ -14,7 +16,10 @@ import { dateTime, duration, fixed, percent } from "../../../src/format.ts";
 import { idParam, orNotFound } from "../../../src/not-found.ts";
 import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getCaller } from "../../../src/trpc/server.ts";
+import { DefaultModel } from "./default-model.tsx";
 import { RunAnnotations } from "./run-annotations.tsx";
+import { RunComments } from "./run-comments.tsx";
+import { StarButton } from "./star-button.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -145,7 +150,15 @@ function EpochTable({ run }: { run: Run }) {
   );
 }
 
-function EvaluationSection({ runId, evaluation, all }: { runId: number; evaluation: Evaluation; all: Evaluation[] }) {
+function EvaluationSection({
+  runId,
+  evaluation,
+  all,
+}: {
+  runId: number;
+  evaluation: Evaluation;
+  all: Evaluation[];
+}) {
   const m = evaluation.metrics;
   return (
     <section aria-labelledby="evaluation-heading" data-testid="evaluation" data-split={evaluation.split}>
@@ -209,7 +222,11 @@ function EvaluationSection({ runId, evaluation, all }: { runId: number; evaluati
           <SvgFigure build={() => rocCurvesSvg(m.roc, m.classNames)} testId="roc-curves" label="ROC curves" />
         </div>
         <div className="card">
-          <SvgFigure build={() => reliabilityDiagramSvg(m.reliability)} testId="reliability-diagram" label="Reliability diagram" />
+          <SvgFigure
+            build={() => reliabilityDiagramSvg(m.reliability)}
+            testId="reliability-diagram"
+            label="Reliability diagram"
+          />
         </div>
       </div>
     </section>
@@ -226,6 +243,11 @@ export default async function RunPage({ params, searchParams }: Props) {
     run.evaluations.find((e) => e.split === "test") ??
     run.evaluations[0];
   const live = run.status === "running" || run.status === "queued";
+  const [projects, comments] = await Promise.all([caller.projects.list(), caller.runs.comments({ id })]);
+  // The viewer's role in the run's project decides which controls the page offers (the API checks again).
+  const role = projects.find((p) => p.id === run.projectId)?.role ?? null;
+  const can = (permission: Permission) => role !== null && roleCan(role, permission);
+  const canCancel = live && can("runs:create");
   const monitor = run.config.training.checkpointMonitor;
   return (
     <>
@@ -238,11 +260,18 @@ export default async function RunPage({ params, searchParams }: Props) {
           {run.name} <StatusBadge status={run.status} />
         </h1>
         <div className="toolbar">
-          <Link className="button primary" href={`/runs/${run.id}/predictions`} data-testid="predictions-link">
+          <StarButton runId={run.id} starred={run.starred} stars={run.stars} canStar={can("runs:annotate")} />
+          {canCancel && <CancelRunButton runId={run.id} />}
+          <Link
+            className="button primary"
+            href={`/runs/${run.id}/predictions`}
+            data-testid="predictions-link"
+          >
             Browse {run.predictionCount.toLocaleString("en-US")} predictions
           </Link>
         </div>
       </div>
+      <DefaultModel run={run} canPromote={can("runs:create")} />
       {live && run.progress && <RunProgress progress={run.progress} />}
       <div className="stats">
         <Stat
@@ -250,13 +279,22 @@ export default async function RunPage({ params, searchParams }: Props) {
           value={percent(run.evaluations.find((e) => e.split === "test")?.metrics.accuracy)}
           testId="run-accuracy"
         />
-        <Stat label="Best epoch" value={run.bestEpoch === null ? "—" : String(run.bestEpoch)} testId="run-best-epoch" />
+        <Stat
+          label="Best epoch"
+          value={run.bestEpoch === null ? "—" : String(run.bestEpoch)}
+          testId="run-best-epoch"
+        />
         <Stat label="Epochs" value={`${run.epochsDone}/${run.epochsPlanned}`} testId="run-epochs" />
-        <Stat label="Predictions" value={run.predictionCount.toLocaleString("en-US")} testId="run-prediction-count" />
+        <Stat
+          label="Predictions"
+          value={run.predictionCount.toLocaleString("en-US")}
+          testId="run-prediction-count"
+        />
         <Stat label="Seed" value={String(run.seed)} />
       </div>
 
       <RunAnnotations runId={run.id} tags={run.tags} notes={run.notes} />
+      <RunComments runId={run.id} comments={comments} canComment={can("runs:annotate")} />
 
       <h2>Run</h2>
       <RunFacts run={run} />
@@ -284,7 +322,6 @@ export default async function RunPage({ params, searchParams }: Props) {
 
       <h2>Configuration</h2>
       <ConfigTable config={run.config} />
-
     </>
   );
 }

@@ -1,10 +1,18 @@
 import { getPatientHistory } from "@cxrlab/db";
+import { patientProjectId } from "@cxrlab/db/access-scope";
 import { found } from "../../not-found.ts";
-import { publicProcedure } from "../../trpc.ts";
+import { operationProcedure } from "../../trpc.ts";
 import { ZGetPatientInput } from "./get.types.ts";
 
-export const getPatientRoute = publicProcedure
+export const getPatientRoute = operationProcedure("patients.get")
   .input(ZGetPatientInput)
-  .query(async ({ ctx, input }) =>
-    found(await getPatientHistory(ctx.store, { id: input.id }), `patient ${input.id}`),
-  );
+  .query(async ({ ctx, input }) => {
+    const projectId = found(await patientProjectId(ctx.store, input.id), `patient ${input.id}`);
+    ctx.access.require(projectId);
+    const history = found(await getPatientHistory(ctx.store, { id: input.id }), `patient ${input.id}`);
+    await ctx.audit({ action: "patient.view", targetType: "patient", targetId: String(input.id), projectId });
+    for (const study of history.studies)
+      for (const image of study.images)
+        image.predictions = image.predictions.filter((p) => ctx.access.can("runs:read", p.projectId));
+    return history;
+  });

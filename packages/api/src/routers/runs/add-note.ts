@@ -1,9 +1,13 @@
-import { addRunNote, runExists } from "@cxrlab/db";
-import { found } from "../../not-found.ts";
-import { publicProcedure } from "../../trpc.ts";
+import { addRunNote } from "@cxrlab/db";
+import { requireRun } from "../../auth/scope.ts";
+import { operationProcedure } from "../../trpc.ts";
 import { ZAddNoteInput } from "./add-note.types.ts";
 
-export const addNoteRoute = publicProcedure.input(ZAddNoteInput).mutation(async ({ ctx, input }) => {
-  found((await runExists(ctx.store, input.id)) || null, `run ${input.id}`);
-  return addRunNote(ctx.store, input.id, input.body);
-});
+export const addNoteRoute = operationProcedure("runs.addNote")
+  .input(ZAddNoteInput)
+  .mutation(async ({ ctx, input }) => {
+    const projectId = await requireRun(ctx, input.id);
+    const note = await addRunNote(ctx.store, input.id, input.body);
+    await ctx.audit({ action: "run.note", targetType: "run", targetId: String(input.id), projectId });
+    return note;
+  });

@@ -1,4 +1,6 @@
 import { runFacets } from "@cxrlab/db";
-import { publicProcedure } from "../../trpc.ts";
+import { operationProcedure } from "../../trpc.ts";
 
-export const runFacetsRoute = publicProcedure.query(({ ctx }) => runFacets(ctx.store));
+export const runFacetsRoute = operationProcedure("runs.facets").query(({ ctx }) =>
+  runFacets(ctx.store, ctx.access.projectIds),
+);

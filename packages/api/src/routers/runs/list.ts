@@ -1,14 +1,16 @@
 import { listRuns } from "@cxrlab/db";
-import { publicProcedure } from "../../trpc.ts";
+import { operationProcedure } from "../../trpc.ts";
 import { ZListRunsInput } from "./list.types.ts";
 
-export const listRunsRoute = publicProcedure
+export const listRunsRoute = operationProcedure("runs.list")
   .input(ZListRunsInput.optional())
   .query(({ ctx, input }) => {
-    const { createdTo, q, ...rest } = input ?? ZListRunsInput.parse({});
+    const { createdTo, q, starred, ...rest } = input ?? ZListRunsInput.parse({});
     return listRuns(ctx.store, {
       ...rest,
+      projectIds: ctx.access.projectIds,
       ...(q ? { q } : {}),
+      ...(starred ? { starredBy: ctx.viewer.userId } : {}),
       ...(createdTo ? { createdBefore: createdTo } : {}),
     });
   });

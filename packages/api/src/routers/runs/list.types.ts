@@ -9,6 +9,8 @@ export const ZListRunsInput = z
     status: z.array(z.enum(RUN_STATUSES)).optional(),
     preset: z.array(z.string().min(1)).optional(),
     tag: z.string().min(1).optional(),
+    /** Only runs the viewer starred. */
+    starred: z.boolean().optional(),
     createdFrom: ZDateFrom.optional(),
     /** Inclusive; a bare date means the whole day. */
     createdTo: ZDateTo.optional(),

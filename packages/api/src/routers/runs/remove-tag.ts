@@ -1,9 +1,19 @@
-import { runExists, untagRun } from "@cxrlab/db";
-import { found } from "../../not-found.ts";
-import { publicProcedure } from "../../trpc.ts";
+import { untagRun } from "@cxrlab/db";
+import { requireRun } from "../../auth/scope.ts";
+import { operationProcedure } from "../../trpc.ts";
 import { ZRunTagInput } from "./tag.types.ts";
 
-export const removeTagRoute = publicProcedure.input(ZRunTagInput).mutation(async ({ ctx, input }) => {
-  found((await runExists(ctx.store, input.id)) || null, `run ${input.id}`);
-  return { id: input.id, tags: await untagRun(ctx.store, input.id, input.tag) };
-});
+export const removeTagRoute = operationProcedure("runs.removeTag")
+  .input(ZRunTagInput)
+  .mutation(async ({ ctx, input }) => {
+    const projectId = await requireRun(ctx, input.id);
+    const tags = await untagRun(ctx.store, input.id, input.tag);
+    await ctx.audit({
+      action: "run.untag",
+      targetType: "run",
+      targetId: String(input.id),
+      projectId,
+      details: { tag: input.tag },
+    });
+    return { id: input.id, tags };
+  });

@@ -8,7 +8,7 @@ function handler(request: Request): Promise<Response> {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: () => createContext(),
+    createContext: () => createContext({ headers: request.headers }),
   });
 }
 

@@ -3,8 +3,8 @@ import Link from "next/link";
 import { FilterForm } from "../../../../src/components/filter-form.tsx";
 import { Pager } from "../../../../src/components/pager.tsx";
 import { percent } from "../../../../src/format.ts";
-import { idParam, orNotFound } from "../../../../src/not-found.ts";
 import { hrefWith } from "../../../../src/links.ts";
+import { idParam, orNotFound } from "../../../../src/not-found.ts";
 import { first, predictionsInput, type SearchParams } from "../../../../src/search-params.ts";
 import { getCaller } from "../../../../src/trpc/server.ts";
 
@@ -28,7 +28,17 @@ const BANDS: [string, string | null, string | null][] = [
   ["≥ 95%", "95", null],
 ];
 
-function ClassSelect({ name, label, value, classes }: { name: string; label: string; value?: string; classes: string[] }) {
+function ClassSelect({
+  name,
+  label,
+  value,
+  classes,
+}: {
+  name: string;
+  label: string;
+  value?: string;
+  classes: string[];
+}) {
   return (
     <label>
       {label}
@@ -59,14 +69,18 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
   return (
     <>
       <div className="crumbs">
-        <Link href="/runs">Runs</Link> / <Link href={`/runs/${runId}`}>#{runId} {run.name}</Link> / predictions
+        <Link href="/runs">Runs</Link> /{" "}
+        <Link href={`/runs/${runId}`}>
+          #{runId} {run.name}
+        </Link>{" "}
+        / predictions
       </div>
       <div className="page-head">
         <h1>Predictions</h1>
         <span className="muted">
           <span data-testid="predictions-total">{page.total.toLocaleString("en-US")}</span> of{" "}
-          <span data-testid="predictions-count">{run.predictionCount.toLocaleString("en-US")}</span> predictions
-          match
+          <span data-testid="predictions-count">{run.predictionCount.toLocaleString("en-US")}</span>{" "}
+          predictions match
         </span>
       </div>
       <FilterForm key={JSON.stringify(query)} action={path} testId="prediction-filters">
@@ -81,13 +95,38 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
           Misclassified only
         </label>
         <ClassSelect name="true" label="True class" value={input.trueLabel} classes={page.classNames} />
-        <ClassSelect name="pred" label="Predicted class" value={input.predictedLabel} classes={page.classNames} />
+        <ClassSelect
+          name="pred"
+          label="Predicted class"
+          value={input.predictedLabel}
+          classes={page.classNames}
+        />
         <fieldset>
           <legend>Confidence %</legend>
           <div className="range">
-            <input type="number" name="minConf" min={0} max={100} step="any" placeholder="min" aria-label="Minimum confidence (%)" defaultValue={minConf ?? undefined} data-testid="filter-min-conf" />
+            <input
+              type="number"
+              name="minConf"
+              min={0}
+              max={100}
+              step="any"
+              placeholder="min"
+              aria-label="Minimum confidence (%)"
+              defaultValue={minConf ?? undefined}
+              data-testid="filter-min-conf"
+            />
             –
-            <input type="number" name="maxConf" min={0} max={100} step="any" placeholder="max" aria-label="Maximum confidence (%)" defaultValue={maxConf ?? undefined} data-testid="filter-max-conf" />
+            <input
+              type="number"
+              name="maxConf"
+              min={0}
+              max={100}
+              step="any"
+              placeholder="max"
+              aria-label="Maximum confidence (%)"
+              defaultValue={maxConf ?? undefined}
+              data-testid="filter-max-conf"
+            />
           </div>
         </fieldset>
         <label>
@@ -142,13 +181,14 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
                 {/* biome-ignore lint/performance/noImgElement: thumbnails come from our own cached route */}
                 <img
                   src={`/api/images/${p.imageId}/thumbnail?size=160`}
-                  alt={`Image ${p.imageId}, true ${p.trueLabel ?? "unknown"}, predicted ${p.predictedLabel}`}
+                  alt={`X-ray ${p.imageId}, true ${p.trueLabel ?? "unknown"}, predicted ${p.predictedLabel}`}
                   width={160}
                   height={160}
                   loading="lazy"
                 />
                 <span className="caption">
-                  <span className="muted">true</span> <span data-testid="prediction-true">{p.trueLabel ?? "—"}</span>
+                  <span className="muted">true</span>{" "}
+                  <span data-testid="prediction-true">{p.trueLabel ?? "—"}</span>
                   <br />
                   <span className="muted">pred</span>{" "}
                   <span className="pred" data-testid="prediction-pred">
@@ -162,7 +202,14 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
           })}
         </div>
       )}
-      <Pager path={path} params={query} page={page.page} pageSize={page.pageSize} total={page.total} noun="predictions" />
+      <Pager
+        path={path}
+        params={query}
+        page={page.page}
+        pageSize={page.pageSize}
+        total={page.total}
+        noun="predictions"
+      />
     </>
   );
 }

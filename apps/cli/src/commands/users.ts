@@ -1,0 +1,109 @@
+import os from "node:os";
+import { createUser } from "@cxrlab/api/auth/users";
+import { ROLES, type Role } from "@cxrlab/core/access/roles";
+import { appendAuditEvent, listUsers } from "@cxrlab/db";
+import { type Command, Option } from "commander";
+import { createPrompt } from "../prompt.ts";
+import { withStore } from "../store.ts";
+
+/**
+ * Who made a change from the CLI: the machine's user, acting on the store directly (no account).
+ * The audit log records it so the dashboard's audit page shows these changes too.
+ */
+export function cliActor() {
+  return {
+    actorId: null,
+    actorEmail: null,
+    ip: null,
+    userAgent: `cxrlab-cli (${os.userInfo().username}@${os.hostname()})`,
+  };
+}
+
+export function registerUsersCommand(program: Command): void {
+  const users = program.command("users").description("dashboard accounts (acts on the store directly)");
+
+  users
+    .command("add")
+    .description("create an account; prints a one-time password unless --password-stdin gives one")
+    .requiredOption("--email <email>", "the account's email (its sign-in name)")
+    .option("--name <name>", "display name (default: the email's local part)")
+    .addOption(new Option("--role <role>", "make it a member of --project with this role").choices(ROLES))
+    .option("--project <name>", 'the project of --role (default "default"; created on first use)')
+    .option("--password-stdin", "read the password from the first line of stdin instead of generating one")
+    .option("--json", "print {user, password, oneTime} as JSON")
+    .action(
+      async (flags: {
+        email: string;
+        name?: string;
+        role?: Role;
+        project?: string;
+        passwordStdin?: boolean;
+        json?: boolean;
+      }) => {
+        if (flags.project && !flags.role)
+          throw new Error("--project needs --role (the role in that project)");
+        let password: string | undefined;
+        if (flags.passwordStdin) {
+          const prompt = createPrompt();
+          try {
+            password = await prompt.ask("Password: ", true);
+          } finally {
+            prompt.close();
+          }
+        }
+        await withStore(async (store) => {
+          const created = await createUser(store, {
+            email: flags.email,
+            ...(flags.name ? { name: flags.name } : {}),
+            ...(password !== undefined ? { password } : {}),
+            ...(flags.role ? { role: flags.role, project: flags.project ?? "default" } : {}),
+          });
+          const project = flags.role
+            ? await store.prisma.project.findUnique({ where: { name: flags.project ?? "default" } })
+            : null;
+          await appendAuditEvent(store, {
+            ...cliActor(),
+            action: "user.create",
+            targetType: "user",
+            targetId: created.user.id,
+            projectId: project?.id ?? null,
+            details: {
+              email: created.user.email,
+              role: flags.role ?? null,
+              oneTimePassword: created.oneTime,
+            },
+          });
+          if (flags.json) {
+            console.log(JSON.stringify(created));
+            return;
+          }
+          const membership = flags.role ? ` as ${flags.role} of ${flags.project ?? "default"}` : "";
+          console.log(`created ${created.user.email}${membership}`);
+          if (created.oneTime) {
+            console.log(`one-time password: ${created.password}`);
+            console.log("(shown once; it must be changed at the first sign-in)");
+          }
+        });
+      },
+    );
+
+  users
+    .command("list")
+    .description("every account with its projects and roles")
+    .option("--json", "print JSON")
+    .action(async (flags: { json?: boolean }) => {
+      await withStore(async (store) => {
+        const list = await listUsers(store);
+        if (flags.json) {
+          console.log(JSON.stringify(list));
+          return;
+        }
+        if (list.length === 0) console.log("no accounts yet: `cxrlab users add --email …` makes one");
+        for (const user of list) {
+          const roles = user.memberships.map((m) => `${m.project}:${m.role}`).join(", ") || "no project";
+          const flagsText = user.mustChangePassword ? "  (one-time password)" : "";
+          console.log(`${user.email.padEnd(32)} ${user.name.padEnd(20)} ${roles}${flagsText}`);
+        }
+      });
+    });
+}

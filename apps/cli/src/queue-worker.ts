@@ -1,0 +1,146 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend/select";
+import { hasCheckpoint } from "@cxrlab/core/train/trainer";
+import { runModel, updateRunStatus } from "@cxrlab/db";
+import {
+  type EvaluateJob,
+  type JobContext,
+  type JobRunner,
+  markRunAfterFailedAttempt,
+  openQueue,
+  type PredictJob,
+  runWorker,
+  type TrainJob,
+  type WorkerSummary,
+} from "@cxrlab/trainer";
+import { runEvaluation } from "./commands/evaluate.ts";
+import { runPrediction } from "./commands/predict.ts";
+import { runTraining } from "./commands/train.ts";
+import { withStore } from "./store.ts";
+
+export interface QueueWorkerOptions {
+  /** Folder of run folders, one sub-folder per training job. */
+  out: string;
+  /** Seconds a job stays this worker's without renewal. */
+  lease: number;
+  backend?: BackendName;
+  /** Jobs run at once. */
+  concurrency?: number;
+  once?: boolean;
+  /** Stops the worker: a running job is stopped after its batch and handed back for a retry. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the jobs of the store's queue with the same code as `cxrlab train`, `evaluate` and
+ * `predict` until stopped (or, with `once`, until none is due). Used by `cxrlab worker` and by
+ * `cxrlab serve` on a SQLite store.
+ */
+export async function runQueueWorker(
+  options: QueueWorkerOptions,
+): Promise<WorkerSummary & { backend: BackendName }> {
+  const url = await withStore(async (store) => store.target.url);
+  const queue = await openQueue(url, { maintenanceSeconds: options.lease });
+  try {
+    // Said once up front: every job this worker runs uses it, and training runs record it.
+    const backend = await selectBackend(options.backend);
+    process.stderr.write(`worker: backend ${describeBackend(backend)}\n`);
+    const summary = await runWorker({
+      queue,
+      run: jobRunner(options),
+      once: options.once ?? false,
+      leaseSeconds: options.lease,
+      concurrency: options.concurrency ?? 1,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onFailed: (claimed, state, error) =>
+        withStore((store) => markRunAfterFailedAttempt(store, claimed.job, state, error.message)),
+    });
+    return { backend: backend.name, ...summary };
+  } finally {
+    await queue.close();
+  }
+}
+
+function jobRunner(options: QueueWorkerOptions): JobRunner {
+  return (job, context) => {
+    switch (job.kind) {
+      case "train":
+        return runTrainJob(job, context, options);
+      case "evaluate":
+        return runEvaluateJob(job, options);
+      case "predict":
+        return runPredictJob(job, options);
+    }
+  };
+}
+
+/** The newest run folder under `dir` with a finished epoch, if any. */
+function lastCheckpointedRun(dir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return undefined;
+  }
+  return names
+    .map((name) => path.join(dir, name))
+    .filter(hasCheckpoint)
+    .at(-1);
+}
+
+/**
+ * Trains a queued run in a folder named after the job: a retried job (its worker died) resumes
+ * from the last epoch checkpointed there.
+ */
+async function runTrainJob(job: TrainJob, context: JobContext, options: QueueWorkerOptions) {
+  const out = path.join(options.out, context.id);
+  const resume = lastCheckpointedRun(out);
+  if (resume) context.log(`worker: resuming job ${context.id} from ${resume}`);
+  const { result, runId } = await runTraining(
+    {
+      ...job.options,
+      out,
+      ...(resume ? { resume } : {}),
+      ...(options.backend ? { backend: options.backend } : {}),
+    },
+    { signal: context.signal, runId: job.runId },
+  );
+  if (context.cancelled()) {
+    await withStore((store) =>
+      updateRunStatus(store, runId, "cancelled", {
+        message: `cancelled after ${result.history.length} epoch(s)`,
+      }),
+    );
+  }
+  return { runId, runDir: result.runDir, status: result.status, backend: result.backend.name };
+}
+
+/**
+ * A model job's request: its options, the run's saved model (or an error naming the run) and the
+ * worker's forced backend, if any.
+ */
+async function modelJobRequest<J extends EvaluateJob | PredictJob>(
+  job: J,
+  options: QueueWorkerOptions,
+): Promise<J["options"] & { model: string; backend?: BackendName }> {
+  const run = await withStore((store) => runModel(store, job.runId));
+  if (!run) throw new Error(`run ${job.runId} is not in the store`);
+  if (!run.modelLocation) throw new Error(`run ${job.runId} (${run.name}) has no saved model`);
+  return {
+    ...job.options,
+    model: run.modelLocation,
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
+}
+
+async function runEvaluateJob(job: EvaluateJob, options: QueueWorkerOptions) {
+  const { backend, runId, result } = await runEvaluation(await modelJobRequest(job, options));
+  const { accuracy, loss, macroAuc, count } = result.metrics;
+  return { runId, backend, split: `folder:${path.resolve(result.dataDir)}`, count, accuracy, loss, macroAuc };
+}
+
+async function runPredictJob(job: PredictJob, options: QueueWorkerOptions) {
+  const { backend, runId, result } = await runPrediction(await modelJobRequest(job, options));
+  return { runId, backend, predictions: result.predictions.length, skipped: result.skipped.length };
+}

@@ -1,0 +1,27 @@
+import { MIN_PASSWORD_LENGTH } from "@cxrlab/api/auth/auth";
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getViewer } from "../../../src/trpc/server.ts";
+import { PasswordForm } from "./password-form.tsx";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Change password" };
+
+/** Where an account on its one-time password lands after signing in, and anyone's password change. */
+export default async function PasswordPage() {
+  // Not getCaller(): it sends an account that must change its password here, which would loop.
+  const viewer = await getViewer();
+  if (!viewer) redirect("/sign-in?next=/account/password");
+  return (
+    <section className="panel sign-in" data-testid="password-page">
+      <h1>{viewer.mustChangePassword ? "Choose your password" : "Change password"}</h1>
+      {viewer.mustChangePassword ? (
+        <p data-testid="must-change-password">
+          You signed in with a one-time password. Choose your own before you go on; your other sessions are
+          signed out.
+        </p>
+      ) : null}
+      <PasswordForm minLength={MIN_PASSWORD_LENGTH} email={viewer.email} />
+    </section>
+  );
+}

@@ -1,0 +1,19 @@
+import type { AuditFilters } from "@cxrlab/db";
+import type { z } from "zod";
+import type { Access } from "../auth/access.ts";
+import type { ZAuditFilters } from "../routers/audit/list.types.ts";
+
+/**
+ * The store's filters for what the viewer asked, limited to the projects they may audit: one project
+ * (AccessDenied unless they audit it) or all of theirs. Events without a project (sign-ins, API
+ * tokens) are not shown to project admins: they concern accounts, not a project.
+ */
+export function scopedAuditFilters(input: z.output<typeof ZAuditFilters>, access: Access): AuditFilters {
+  const { projectId, to, ...rest } = input;
+  if (projectId !== undefined) access.require(projectId);
+  return {
+    ...rest,
+    ...(to ? { before: to } : {}),
+    projectIds: projectId !== undefined ? [projectId] : access.projectIds,
+  };
+}

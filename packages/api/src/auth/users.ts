@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { isRole, type Role } from "@cxrlab/core/access/roles";
+import { DEFAULT_PROJECT, type Store } from "@cxrlab/db";
+import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
+
+export interface NewUser {
+  email: string;
+  name?: string;
+  /** Default: a generated one-time password, which must be changed at the first sign-in. */
+  password?: string;
+  /** With `project` (default "default"): the membership the account starts with. */
+  role?: Role;
+  project?: string;
+}
+
+export interface CreatedUser {
+  user: { id: string; email: string; name: string };
+  /** The password to hand over; shown once, never stored in clear. */
+  password: string;
+  /** True when `password` was generated here. */
+  oneTime: boolean;
+}
+
+/** A password of 20 characters from an alphabet without look-alikes (about 115 bits). */
+export function generatePassword(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Creates an email + password account (the library hashes the password), optionally a project member. */
+export async function createUser(store: Store, input: NewUser): Promise<CreatedUser> {
+  const email = input.email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error(`not an email address: ${input.email}`);
+  if (input.role !== undefined && !isRole(input.role)) throw new Error(`unknown role: ${input.role}`);
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH)
+    throw new Error(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (await store.prisma.user.findUnique({ where: { email }, select: { id: true } }))
+    throw new Error(`an account for ${email} exists already`);
+  const oneTime = input.password === undefined;
+  const password = input.password ?? generatePassword();
+  const ctx = await getAuth(store).$context;
+  const user = await ctx.internalAdapter.createUser(
+    {
+      email,
+      name: input.name?.trim() || email.split("@")[0]!,
+      mustChangePassword: oneTime,
+    },
+    { method: "admin" },
+  );
+  await ctx.internalAdapter.linkAccount({
+    userId: user.id,
+    providerId: "credential",
+    accountId: user.id,
+    password: await ctx.password.hash(password),
+  });
+  if (input.role) await addMembership(store, user.id, input.project ?? DEFAULT_PROJECT, input.role);
+  return { user: { id: user.id, email: user.email, name: user.name }, password, oneTime };
+}
+
+/** Makes `userId` a `role` in `project` (created on first use), replacing a role it had there. */
+export async function addMembership(
+  store: Store,
+  userId: string,
+  project: string,
+  role: Role,
+): Promise<void> {
+  const { id: projectId } = await store.prisma.project.upsert({
+    where: { name: project },
+    create: { name: project },
+    update: {},
+    select: { id: true },
+  });
+  await store.prisma.membership.upsert({
+    where: { projectId_userId: { projectId, userId } },
+    create: { projectId, userId, role },
+    update: { role },
+  });
+}

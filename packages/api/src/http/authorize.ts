@@ -1,0 +1,53 @@
+import { OPERATIONS, type Operation } from "@cxrlab/core/access/roles";
+import type { Store } from "@cxrlab/db";
+import { type Access, AccessDenied, accessFor, loadRoles } from "../auth/access.ts";
+import { type Audit, auditAs } from "../auth/audit.ts";
+import { requireImage } from "../auth/scope.ts";
+import { resolveViewer, type Viewer } from "../auth/viewer.ts";
+import { HttpError } from "./responses.ts";
+
+export interface Authorized {
+  viewer: Viewer;
+  access: Access;
+  audit: Audit;
+}
+
+/**
+ * Who sent the request and what they may do for `operation`: throws 401 (nobody signed in) or 403
+ * (the operation's permission in no project). Handlers then check the project of what they serve.
+ */
+export async function authorizeRequest(
+  request: Request,
+  store: Store,
+  operation: Operation,
+): Promise<Authorized> {
+  const viewer = await resolveViewer(store, request.headers);
+  if (!viewer) throw new HttpError(401, "sign in first");
+  const access = accessFor(await loadRoles(store, viewer.userId), operation);
+  if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
+    throw new HttpError(403, new AccessDenied(operation).message);
+  return { viewer, access, audit: auditAs(store, viewer, request.headers) };
+}
+
+/**
+ * Authorizes serving image `imageId` (its file, thumbnail or heatmap) for `operation`; a view made
+ * through the patient archive rather than through a run is audited.
+ */
+export async function authorizeImage(
+  request: Request,
+  store: Store,
+  operation: Operation,
+  imageId: number,
+): Promise<Authorized> {
+  const authorized = await authorizeRequest(request, store, operation);
+  const { patientView, projectId } = await requireImage({ store, access: authorized.access }, imageId);
+  if (patientView)
+    await authorized.audit({
+      action: "patient.image.view",
+      targetType: "image",
+      targetId: String(imageId),
+      projectId,
+      details: { via: operation },
+    });
+  return authorized;
+}

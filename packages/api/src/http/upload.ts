@@ -1,0 +1,148 @@
+import { formatBytes, type InputLimits, inputLimits } from "@cxrlab/core/limits";
+import { imageStoreDir } from "@cxrlab/core/paths";
+import {
+  type IngestContent,
+  type IngestedFile,
+  ingestContents,
+  type RejectionKind,
+  type Store,
+} from "@cxrlab/db";
+import type { Access } from "../auth/access.ts";
+import { sharedStore } from "../context.ts";
+import { authorizeRequest } from "./authorize.ts";
+import type { HandlerOptions } from "./image.ts";
+import { parseMultipart, readBodyWithin } from "./request-body.ts";
+import { errorResponse, HttpError } from "./responses.ts";
+import { requireSameOrigin } from "./same-origin.ts";
+import { displayName, uploadFields, uploadProject } from "./upload-form.ts";
+
+export interface UploadOptions extends HandlerOptions {
+  /** Default: CXRLAB_IMAGE_STORE or ~/.local/share/cxrlab/images. */
+  imageStore?: string;
+  /** Default: core's inputLimits() (environment). */
+  limits?: Partial<InputLimits>;
+}
+
+/** One uploaded file in the response; `image` is left out for a copy archived where the viewer may not read. */
+export interface UploadedFile {
+  file: string;
+  format: IngestedFile["format"];
+  image?: { id: number; patientId: string; issuer: string };
+}
+
+export interface UploadReport {
+  project: { id: number; name: string };
+  new: UploadedFile[];
+  known: UploadedFile[];
+  rejected: { file: string; reason: string; kind: RejectionKind | "size" }[];
+}
+
+/** The status a request gets when every file it sent was refused for this reason. */
+const REJECTION_STATUS: Record<UploadReport["rejected"][number]["kind"], number> = {
+  size: 413,
+  format: 415,
+  pixels: 422,
+  content: 422,
+};
+
+/**
+ * POST /api/uploads (multipart/form-data): image files (PNG, JPEG, DICOM, told apart by their bytes)
+ * into the patient archive of the form's `project`, with optional patient and study fields for
+ * PNG/JPEG. Answers with what became new, was already known, or was rejected and why: 200 when any
+ * file was taken, else the status of the rejections (413 too large, 415 not an image, 422 refused).
+ */
+export async function handleUpload(request: Request, options: UploadOptions = {}): Promise<Response> {
+  try {
+    const store = options.store ?? (await sharedStore());
+    const { access, audit } = await authorizeRequest(request, store, "http.upload");
+    // Both before a byte of the body is read: 401 for nobody signed in, 403 for another site's page.
+    requireSameOrigin(request);
+    const limits = { ...inputLimits(), ...options.limits };
+    const form = await parseMultipart(
+      request.headers.get("content-type"),
+      await readBodyWithin(request, limits.requestBytes),
+    );
+    const project = await writableProject(store, access, uploadProject(form));
+    const fields = uploadFields(form);
+    const { contents, oversized } = await uploadedContents(form, limits.fileBytes);
+    const ingested = await ingestContents(store, contents, {
+      imageStore: options.imageStore ?? imageStoreDir(),
+      project: project.name,
+      maxPixels: limits.pixels,
+      fields,
+    });
+    for (const [status, entries] of [
+      ["new", ingested.new],
+      ["known", ingested.known],
+    ] as const) {
+      for (const entry of entries) {
+        await audit({
+          action: "patient.image.upload",
+          targetType: "image",
+          targetId: String(entry.imageId),
+          projectId: entry.projectId,
+          details: { file: entry.file, status, format: entry.format, patientId: entry.patientId },
+        });
+      }
+    }
+    const shown = (entry: IngestedFile): UploadedFile => ({
+      file: entry.file,
+      format: entry.format,
+      ...(access.can("patients:read", entry.projectId) && {
+        image: { id: entry.imageId, patientId: entry.patientId, issuer: entry.issuer },
+      }),
+    });
+    const report: UploadReport = {
+      project,
+      new: ingested.new.map(shown),
+      known: ingested.known.map(shown),
+      rejected: [...oversized, ...ingested.rejected],
+    };
+    return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+/** The project named by the form, if the viewer may add patients' images there (403 otherwise, even if unknown). */
+async function writableProject(
+  store: Store,
+  access: Access,
+  which: { id: number } | { name: string },
+): Promise<{ id: number; name: string }> {
+  const project = await store.prisma.project.findUnique({ where: which, select: { id: true, name: true } });
+  if (!project || !access.can("patients:write", project.id)) {
+    const named = "id" in which ? `#${which.id}` : which.name;
+    throw new HttpError(403, `you may not add images to project ${named}`);
+  }
+  return project;
+}
+
+type UploadedBlob = Exclude<ReturnType<FormData["getAll"]>[number], string>;
+
+/** The form's files with display names; those above the per-file limit are rejected unread. */
+async function uploadedContents(form: FormData, fileBytes: number) {
+  const contents: IngestContent[] = [];
+  const oversized: UploadReport["rejected"] = [];
+  const files = form.getAll("files").filter((value): value is UploadedBlob => typeof value !== "string");
+  if (files.length === 0) throw new HttpError(400, 'no files in the form (field "files")');
+  for (const [i, file] of files.entries()) {
+    const name = displayName(file.name, i);
+    if (file.size > fileBytes) {
+      oversized.push({
+        file: name,
+        reason: `${formatBytes(file.size)}, more than the limit of ${formatBytes(fileBytes)} a file`,
+        kind: "size",
+      });
+    } else {
+      contents.push({ file: name, bytes: Buffer.from(await file.arrayBuffer()) });
+    }
+  }
+  return { contents, oversized };
+}
+
+function reportStatus(report: UploadReport): number {
+  if (report.new.length + report.known.length > 0) return 200;
+  const statuses = new Set(report.rejected.map((r) => REJECTION_STATUS[r.kind]));
+  return statuses.size === 1 ? [...statuses][0]! : 422;
+}

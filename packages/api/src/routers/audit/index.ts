@@ -1,0 +1,5 @@
+import { listAuditRoute } from "./list.ts";
+
+export const auditRouter = {
+  list: listAuditRoute,
+};
