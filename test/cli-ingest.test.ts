@@ -247,6 +247,23 @@ describe("cxrlab ingest, patients, predict --patient", () => {
     const missing = await cli("patients", "show", "nobody");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no patient nobody in the archive");
+
+    // Every image archived and every look at a patient is in the audit log, as the CLI's user.
+    const store = await openStore(env.DATABASE_URL);
+    try {
+      const events = await store.prisma.auditEvent.findMany({ orderBy: { id: "asc" } });
+      const byAction = (action: string) => events.filter((e) => e.action === action);
+      const images = await store.prisma.image.count({ where: { studyId: { not: null } } });
+      expect(byAction("patient.image.ingest")).toHaveLength(images);
+      expect(byAction("patient.search")).toHaveLength(1);
+      const patients = await store.prisma.patient.findMany({ where: { patientId: { in: ["P1", "P2"] } } });
+      expect(byAction("patient.view").map((e) => e.targetId)).toEqual(
+        ["P1", "P2"].map((id) => String(patients.find((p) => p.patientId === id)!.id)),
+      );
+      for (const event of events) expect(event.userAgent).toMatch(/^cxrlab-cli \(.+@.+\)$/);
+    } finally {
+      await store.close();
+    }
   });
 
   it("predicts a patient's unpredicted images with the latest model, records them and caches Grad-CAM heatmaps", async () => {
@@ -283,5 +300,24 @@ describe("cxrlab ingest, patients, predict --patient", () => {
       await cli("predict", "--patient", "P1", "--model", String(run.id), "--json"),
     );
     expect(again).toMatchObject({ alreadyPredicted: 3, predictions: [] });
+  });
+
+  it("puts new patients in the project --project names", async () => {
+    const file = path.join(tmp, "research.png");
+    copyFileSync(sampleXrays(2)[1]!, file);
+    const report = parseJson<{ new: { projectId: number }[] }>(
+      await cli("ingest", file, "--patient", "R-1", "--project", "research", "--json"),
+    );
+    const store = await openStore(env.DATABASE_URL);
+    try {
+      const patient = await store.prisma.patient.findFirstOrThrow({
+        where: { patientId: "R-1" },
+        include: { project: true },
+      });
+      expect(patient.project?.name).toBe("research");
+      expect(report.new.map((n) => n.projectId)).toEqual([patient.projectId]);
+    } finally {
+      await store.close();
+    }
   });
 });

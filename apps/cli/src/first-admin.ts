@@ -1,6 +1,6 @@
 import { addMembership, type CreatedUser, createUser } from "@cxrlab/api/auth/users";
 import { appendAuditEvent, type Store } from "@cxrlab/db";
-import { cliActor } from "./commands/users.ts";
+import { cliActor } from "./cli-audit.ts";
 
 /** The account the demo makes on a store without any: a local admin, signed in as on first use. */
 export const FIRST_ADMIN = { email: "admin@cxrlab.local", name: "Admin" } as const;

@@ -12,6 +12,7 @@ import {
   runModel,
   type Store,
 } from "@cxrlab/db";
+import { auditCli } from "./cli-audit.ts";
 import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { runIdOfModel } from "./record-predictions.ts";
@@ -102,6 +103,13 @@ export async function predictPatient(
     );
   const run = await chooseRun(store, request.model, request.project ?? history.patient.projectId);
   process.stderr.write(`model: run ${run.id} (${run.name}), ${run.chosen}\n`);
+  await auditCli(store, {
+    action: "patient.predict",
+    targetType: "patient",
+    targetId: String(history.patient.id),
+    projectId: history.patient.projectId,
+    details: { runId: run.id },
+  });
   const images = await patientImagesWithoutPrediction(store, history.patient.id, run.id);
   const total = history.studies.reduce((n, s) => n + s.images.length, 0);
   const result = {

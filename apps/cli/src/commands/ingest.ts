@@ -2,6 +2,7 @@ import path from "node:path";
 import { imageStoreDir } from "@cxrlab/core/paths";
 import { type IngestReport, ingestFiles, parseStudyDate, type SourceFields } from "@cxrlab/db";
 import { type Command, InvalidArgumentError } from "commander";
+import { auditCli } from "../cli-audit.ts";
 import { withStore } from "../store.ts";
 
 interface IngestFlags {
@@ -12,6 +13,7 @@ interface IngestFlags {
   accession?: string;
   view?: string;
   sidecar?: string;
+  project?: string;
   json?: boolean;
 }
 
@@ -65,6 +67,7 @@ export function registerIngestCommand(program: Command): void {
       "--sidecar <file>",
       "CSV (file,patient_id,issuer,study_date,study_uid,accession,view) or JSON array",
     )
+    .option("--project <name>", "the project new patients join (default: default)")
     .option("--json", "print the report as JSON")
     .addHelpText(
       "after",
@@ -82,14 +85,24 @@ export function registerIngestCommand(program: Command): void {
         view: flags.view,
       };
       const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-      const report = await withStore((store) =>
-        ingestFiles(store, paths, {
+      const report = await withStore(async (store) => {
+        const ingested = await ingestFiles(store, paths, {
           imageStore: imageStoreDir(),
           fields: defined,
           sidecar: flags.sidecar,
+          ...(flags.project ? { project: flags.project } : {}),
           onProgress: progressPrinter(),
-        }),
-      );
+        });
+        for (const file of ingested.new)
+          await auditCli(store, {
+            action: "patient.image.ingest",
+            targetType: "image",
+            targetId: String(file.imageId),
+            projectId: file.projectId,
+            details: { file: file.file, patientId: file.patientId },
+          });
+        return ingested;
+      });
       if (flags.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
       const total = report.new.length + report.known.length + report.rejected.length;

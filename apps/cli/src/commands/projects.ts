@@ -1,8 +1,8 @@
 import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import { appendAuditEvent, ensureProject, listAllProjects, projectMembers, setMember } from "@cxrlab/db";
 import { type Command, Option } from "commander";
+import { cliActor } from "../cli-audit.ts";
 import { withStore } from "../store.ts";
-import { cliActor } from "./users.ts";
 
 export function registerProjectsCommand(program: Command): void {
   const projects = program

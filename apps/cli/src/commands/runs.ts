@@ -11,6 +11,7 @@ import {
   tagRun,
 } from "@cxrlab/db";
 import { type Command, Option } from "commander";
+import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
 import { withStore } from "../store.ts";
 
@@ -120,8 +121,15 @@ export function registerRunsCommand(program: Command): void {
     .argument("<tags...>", "tags to add")
     .action(async (id: number, tags: string[]) => {
       await withStore(async (store) => {
-        await requireRun(store, id);
+        const run = await requireRun(store, id);
         await tagRun(store, id, tags);
+        await auditCli(store, {
+          action: "run.tag",
+          targetType: "run",
+          targetId: String(id),
+          projectId: run.projectId,
+          details: { tags },
+        });
         console.log(`run ${id} tagged ${tags.join(", ")}`);
       });
     });
@@ -133,8 +141,14 @@ export function registerRunsCommand(program: Command): void {
     .argument("<text...>", "the note")
     .action(async (id: number, words: string[]) => {
       await withStore(async (store) => {
-        await requireRun(store, id);
+        const run = await requireRun(store, id);
         await addRunNote(store, id, words.join(" "));
+        await auditCli(store, {
+          action: "run.note",
+          targetType: "run",
+          targetId: String(id),
+          projectId: run.projectId,
+        });
         console.log(`note added to run ${id}`);
       });
     });
@@ -153,6 +167,13 @@ export function registerRunsCommand(program: Command): void {
           return;
         }
         await deleteRun(store, id);
+        await auditCli(store, {
+          action: "run.delete",
+          targetType: "run",
+          targetId: String(id),
+          projectId: run.projectId,
+          details: { name: run.name },
+        });
         console.log(`deleted run ${id}`);
       });
     });

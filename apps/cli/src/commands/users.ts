@@ -1,23 +1,10 @@
-import os from "node:os";
 import { createUser } from "@cxrlab/api/auth/users";
 import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import { appendAuditEvent, listUsers } from "@cxrlab/db";
 import { type Command, Option } from "commander";
+import { cliActor } from "../cli-audit.ts";
 import { createPrompt } from "../prompt.ts";
 import { withStore } from "../store.ts";
-
-/**
- * Who made a change from the CLI: the machine's user, acting on the store directly (no account).
- * The audit log records it so the dashboard's audit page shows these changes too.
- */
-export function cliActor() {
-  return {
-    actorId: null,
-    actorEmail: null,
-    ip: null,
-    userAgent: `cxrlab-cli (${os.userInfo().username}@${os.hostname()})`,
-  };
-}
 
 export function registerUsersCommand(program: Command): void {
   const users = program.command("users").description("dashboard accounts (acts on the store directly)");
