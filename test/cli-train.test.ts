@@ -187,5 +187,18 @@ describe("the experiment store after the demo", () => {
     const gone = await runCli(["runs", "show", String(run.runId), "--json"]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain(`no run ${run.runId}`);
+
+    // The CLI's changes are in the audit log, as the machine's user.
+    const store = await openStore(DATABASE_URL);
+    try {
+      const events = await store.prisma.auditEvent.findMany({
+        where: { targetType: "run", targetId: String(run.runId) },
+        orderBy: { id: "asc" },
+      });
+      expect(events.map((e) => e.action)).toEqual(["run.create", "run.tag", "run.note", "run.delete"]);
+      for (const event of events) expect(event.userAgent).toMatch(/^cxrlab-cli \(/);
+    } finally {
+      await store.close();
+    }
   }, 600_000);
 });

@@ -261,6 +261,7 @@ const CASES: Case[] = [
     }),
   },
   { operation: "account.me", scope: "account", request: query("account.me", undefined) },
+  { operation: "account.mentions", scope: "account", request: query("account.mentions", undefined) },
   {
     operation: "account.passwordChanged",
     scope: "account",

@@ -137,6 +137,25 @@ describe("comments with mentions, stars and the default model on the run page", 
     }
   });
 
+  it("lists the comment on the mentioned clinician's Mentions page, linking to the run", async () => {
+    const { page, consoleErrors, close } = await dashboard.openPage({ width: 390, account: clinician });
+    try {
+      await page.goto(`${dashboard.app.baseUrl}/runs`);
+      await page.getByTestId("account-menu").locator("summary").click();
+      await page.getByRole("link", { name: "Mentions" }).click();
+      await page.waitForURL((url) => url.pathname === "/mentions");
+      const [comment] = await listComments(dashboard.store, promoted!.id);
+      const item = page.locator(`[data-testid="mention-item"][data-comment-id="${comment!.id}"]`);
+      await item.waitFor();
+      expect(await item.getByTestId("mention").getAttribute("data-user-id")).toBe(clinician.userId);
+      await item.getByRole("link", { name: promoted!.name }).click();
+      await page.waitForURL((url) => url.pathname === `/runs/${promoted!.id}`);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("refuses a comment whose mention two members could answer to, and stores nothing", async () => {
     const id = promoted!.id;
     const twin = await testAccount(dashboard.store, "viewer");

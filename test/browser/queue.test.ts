@@ -170,6 +170,10 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
       expect(run.status).toBe("succeeded");
       expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(run.evaluations.map((e) => e.split)).toContain("test");
+      // The worker recorded what it trained on and with which code and engine.
+      expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(run.codeVersion).toMatch(/^([0-9a-f]{7,}|unknown)$/);
+      expect(run.backend).toBeTruthy();
       expect(await page.getByTestId("run-epochs").textContent()).toBe("6/6");
       expect(await page.getByTestId("cancel-run").count()).toBe(0);
       expect((await jobOf(first))?.state).toBe("completed");

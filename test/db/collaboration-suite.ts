@@ -95,6 +95,9 @@ export function collaborationSuite(newDatabase: DatabaseFactory): void {
       expect(mentions.length).toBe(2);
       expect(mentions[1]!.createdAt.getTime()).toBeLessThanOrEqual(later.createdAt.getTime());
       expect(await mentionsOf(store, "carol")).toEqual([]);
+      // Only the projects asked for: a member who left a project no longer sees its comments.
+      expect(await mentionsOf(store, "bob", { projectIds: [r.projectId!] })).toHaveLength(2);
+      expect(await mentionsOf(store, "bob", { projectIds: [] })).toEqual([]);
     });
 
     it("refuses a local part two members share, an empty text and a missing run", async () => {

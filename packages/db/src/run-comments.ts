@@ -101,13 +101,23 @@ export async function listComments(store: Store, runId: number): Promise<RunComm
   return rows.map(toRecord);
 }
 
-/** The comments that mention `userId`, newest first (at most `limit`, default 50). */
-export async function mentionsOf(store: Store, userId: string, limit = 50): Promise<MentionRecord[]> {
+/**
+ * The comments that mention `userId`, newest first (at most `limit`, default 50); with `projectIds`,
+ * only those on runs of these projects (the API passes the ones the user may still read).
+ */
+export async function mentionsOf(
+  store: Store,
+  userId: string,
+  options: { projectIds?: readonly number[]; limit?: number } = {},
+): Promise<MentionRecord[]> {
   const rows = await store.prisma.runComment.findMany({
-    where: { mentions: { some: { userId } } },
+    where: {
+      mentions: { some: { userId } },
+      ...(options.projectIds ? { run: { projectId: { in: [...options.projectIds] } } } : {}),
+    },
     include: { ...COMMENT, run: { select: { name: true } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
+    take: options.limit ?? 50,
   });
   return rows.map(({ run, ...row }) => ({ ...toRecord(row), runName: run.name }));
 }

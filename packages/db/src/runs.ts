@@ -113,6 +113,8 @@ export interface StatusUpdate {
   backend?: string;
   /** Recorded when a queued run starts: its data was only listed then. */
   datasetFingerprint?: string;
+  /** The code that runs it, recorded when a worker starts a queued run. */
+  codeVersion?: string;
   timings?: Record<string, number>;
   model?: { location: string; bytes: number };
 }
@@ -138,6 +140,7 @@ export async function updateRunStatus(
         finishedAt: FINISHED_STATUSES.includes(status) ? now : undefined,
         backend: update.backend,
         datasetFingerprint: update.datasetFingerprint,
+        codeVersion: update.codeVersion,
         timings: update.timings,
         modelLocation: update.model?.location,
         modelBytes: update.model ? BigInt(update.model.bytes) : undefined,

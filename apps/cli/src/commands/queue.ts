@@ -3,6 +3,7 @@ import path from "node:path";
 import { createRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
 import { errorMessage, type Job, openQueue, type QueuedJob, trainJobSchema } from "@cxrlab/trainer";
 import type { Command } from "commander";
+import { auditCli } from "../cli-audit.ts";
 import { existingDir, positiveInt } from "../options.ts";
 import { codeVersion, withStore } from "../store.ts";
 import { addTrainOptions, configFromFlags, type TrainFlags } from "./train.ts";
@@ -87,6 +88,13 @@ export function registerQueueCommand(program: Command): void {
         ...(flags.tag ? { tags: flags.tag } : {}),
       });
       const jobId = await enqueue(store, { kind: "train", runId: run.id, options: jobOptions });
+      await auditCli(store, {
+        action: "run.create",
+        targetType: "run",
+        targetId: String(run.id),
+        projectId: run.projectId,
+        details: { jobId, preset: config.preset },
+      });
       return { jobId, runId: run.id };
     });
     printQueued(queued, json);
@@ -162,6 +170,12 @@ export function registerQueueCommand(program: Command): void {
           if (!job) throw new Error(`no job ${id} in the queue`);
           if (FINISHED_JOB_STATES.includes(job.state)) throw new Error(`job ${id} is already ${job.state}`);
           await q.cancel(id);
+          await auditCli(store, {
+            action: "run.cancel",
+            targetType: "run",
+            targetId: String(job.job.runId),
+            details: { jobId: id, kind: job.job.kind, was: job.state },
+          });
           // A running job's worker marks its run cancelled once training has stopped; evaluation
           // and prediction jobs use a finished run, which stays as it is.
           if (job.state !== "active" && job.job.kind === "train") {

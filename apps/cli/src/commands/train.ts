@@ -14,6 +14,7 @@ import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, recordEpoch, recordTrainOutcome, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import { type Command, Option } from "commander";
+import { auditCli } from "../cli-audit.ts";
 import {
   backendName,
   existingDir,
@@ -214,11 +215,22 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
         ...(flags.tag ? { tags: flags.tag } : {}),
       });
       info.runId = run.id;
+      await auditCli(store, {
+        action: "run.create",
+        targetType: "run",
+        targetId: String(run.id),
+        projectId: run.projectId,
+        details: { preset: config.preset },
+      });
     }
     if (!flags.resume) await writeJson(inputsFile(), info);
     const runId = info.runId;
     log(`store: run ${runId} in ${describeStore(store)}`);
-    await updateRunStatus(store, runId, "running", fingerprint ? { datasetFingerprint: fingerprint } : {});
+    // A queued run is trained by this checkout, whatever the dashboard that queued it runs.
+    await updateRunStatus(store, runId, "running", {
+      ...(fingerprint ? { datasetFingerprint: fingerprint } : {}),
+      ...(flags.resume ? {} : { codeVersion: codeVersion() }),
+    });
     await writeRunStatus(runDir, "running", { name: config.name, preset: config.preset, runId });
 
     const controller = new AbortController();

@@ -80,6 +80,7 @@ export const OPERATIONS = {
   "tokens.create": "account",
   "tokens.revoke": "account",
   "account.me": "account",
+  "account.mentions": "account",
   "account.passwordChanged": "account",
   "audit.list": "audit:read",
   "http.image": "runs:read",

@@ -1,35 +1,14 @@
 "use client";
 
 import type { RouterOutputs } from "@cxrlab/api";
-import { mentionNames, splitMentions } from "@cxrlab/core/mentions";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { CommentBody } from "../../../src/components/comment-body.tsx";
 import { dateTime } from "../../../src/format.ts";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
 type Comment = RouterOutputs["runs"]["comments"][number];
-
-/** The comment's text with the mentions that reached a member marked (others stay plain text). */
-function CommentBody({ comment }: { comment: Comment }) {
-  return (
-    <p className="comment-body">
-      {splitMentions(comment.body).map((part, i) => {
-        const user = part.mention && comment.mentions.find((u) => mentionNames(part.mention, u.email));
-        // The parts are a fixed split of text that never changes: their order is their identity.
-        return user ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <mark key={i} className="mention" title={user.email} data-testid="mention" data-user-id={user.id}>
-            {part.text}
-          </mark>
-        ) : (
-          // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <span key={i}>{part.text}</span>
-        );
-      })}
-    </p>
-  );
-}
 
 /** A run's comments, oldest first, and the form that adds one (`@` + a member's email mentions them). */
 export function RunComments({
