@@ -29,7 +29,7 @@ export async function testAccount(
     name: `Test ${role ?? "nobody"}`,
     password: generatePassword(),
   });
-  if (role) for (const project of projects) await addMembership(store, user.email, project, role);
+  if (role) for (const project of projects) await addMembership(store, user.id, project, role);
   const { token } = await createApiToken(store, user.id, "tests");
   return { userId: user.id, email, password, headers: new Headers({ authorization: `Bearer ${token}` }) };
 }

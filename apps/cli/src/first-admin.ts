@@ -17,7 +17,7 @@ export async function createFirstAdmin(
   if ((await store.prisma.user.count()) > 0) return null;
   const [first, ...others] = [...new Set(projects)];
   const created = await createUser(store, { ...FIRST_ADMIN, role: "admin", project: first });
-  for (const project of others) await addMembership(store, created.user.email, project, "admin");
+  for (const project of others) await addMembership(store, created.user.id, project, "admin");
   await appendAuditEvent(store, {
     ...cliActor(),
     action: "user.create",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isRole, type Role } from "@cxrlab/core/access/roles";
-import { DEFAULT_PROJECT, ensureProject, type Store, setMember } from "@cxrlab/db";
+import { DEFAULT_PROJECT, type Store } from "@cxrlab/db";
 import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
 
 export interface NewUser {
@@ -53,11 +53,26 @@ export async function createUser(store: Store, input: NewUser): Promise<CreatedU
     accountId: user.id,
     password: await ctx.password.hash(password),
   });
-  if (input.role) await addMembership(store, user.email, input.project ?? DEFAULT_PROJECT, input.role);
+  if (input.role) await addMembership(store, user.id, input.project ?? DEFAULT_PROJECT, input.role);
   return { user: { id: user.id, email: user.email, name: user.name }, password, oneTime };
 }
 
-/** Makes the account `email` a `role` in `project` (created on first use), replacing a role it had there. */
-export async function addMembership(store: Store, email: string, project: string, role: Role): Promise<void> {
-  await setMember(store, (await ensureProject(store, project)).id, email, role);
+/** Makes `userId` a `role` in `project` (created on first use), replacing a role it had there. */
+export async function addMembership(
+  store: Store,
+  userId: string,
+  project: string,
+  role: Role,
+): Promise<void> {
+  const { id: projectId } = await store.prisma.project.upsert({
+    where: { name: project },
+    create: { name: project },
+    update: {},
+    select: { id: true },
+  });
+  await store.prisma.membership.upsert({
+    where: { projectId_userId: { projectId, userId } },
+    create: { projectId, userId, role },
+    update: { role },
+  });
 }
