@@ -11,7 +11,7 @@ import { createRun, ingestImage, migrate, openStore, recordPredictions, type Sto
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patientModels, trendPoints } from "../../apps/web/src/patient-history.ts";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
-import { adminOfEverything, callerAs } from "./accounts.ts";
+import { adminOfEverything, callerAs, testAccount } from "./accounts.ts";
 import { CLASSES, sampleImagePaths, seededProbabilities } from "./fixture.ts";
 import { rejection } from "./router-suite.ts";
 
@@ -275,6 +275,23 @@ export function patientsSuite(newDatabase: DatabaseFactory): void {
       expect(err.message).toBe(`patient ${missing} not found`);
       for (const id of [0, -1, 1.5])
         expect((await rejection(api.patients.get({ id }))).code).toBe("BAD_REQUEST");
+    });
+  });
+
+  describe("images.get of an archived image", () => {
+    it("gives its study to who may read the patient, and neither the study nor any file path to a viewer", async () => {
+      const imageId = byKey("PAT-A", "HOSP1").images.get("1.2.826.3.1")![0]!;
+      const asAdmin = await api.images.get({ imageId });
+      expect(asAdmin.studyId).toEqual(expect.any(Number));
+      // A viewer reaches the image through model-old's predictions, not through the patient.
+      const viewer = await callerAs(store, await testAccount(store, "viewer"));
+      const asViewer = await viewer.images.get({ imageId });
+      expect(asViewer.predictions.map((p) => p.runName).sort()).toEqual(["model-new", "model-old"]);
+      expect(asViewer).toMatchObject({ id: imageId, studyId: null, sopInstanceUid: null });
+      for (const got of [asAdmin, asViewer]) {
+        expect(got).not.toHaveProperty("location");
+        expect(got).not.toHaveProperty("sourceLocation");
+      }
     });
   });
 

@@ -357,6 +357,7 @@ export function routerSuite(newDatabase: DatabaseFactory): void {
         label: image.label,
       });
       expect(got).not.toHaveProperty("location");
+      expect(got).not.toHaveProperty("sourceLocation");
       const withPredictions = seeded.runs.filter((r) => r.predictions.length > 0);
       expect(got.predictions.map((p) => p.runId).sort()).toEqual(withPredictions.map((r) => r.id).sort());
       for (const p of got.predictions) {

@@ -1,8 +1,8 @@
-import { OPERATIONS, type Operation } from "@cxrlab/core/access/roles";
+import type { Operation } from "@cxrlab/core/access/roles";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { AccessDenied, accessFor, loadRoles } from "./auth/access.ts";
+import { AccessDenied, operationAccess } from "./auth/access.ts";
 import { auditAs } from "./auth/audit.ts";
 import type { Context } from "./context.ts";
 
@@ -24,6 +24,10 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** A refused access as tRPC's FORBIDDEN (403); any other error as it is. */
+const asForbidden = (err: unknown) =>
+  err instanceof AccessDenied ? new TRPCError({ code: "FORBIDDEN", message: err.message }) : err;
+
 /**
  * The procedure for `operation` of core's role table: 401 for an anonymous caller, 403 for one who
  * holds the operation's permission in no project. The procedure itself calls `ctx.access.require`
@@ -33,13 +37,12 @@ export function operationProcedure(operation: Operation) {
   return t.procedure.use(async ({ ctx, next }) => {
     const { viewer } = ctx;
     if (!viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    const access = accessFor(await loadRoles(ctx.store, viewer.userId), operation);
-    if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
-      throw new TRPCError({ code: "FORBIDDEN", message: new AccessDenied(operation).message });
+    const access = await operationAccess(ctx.store, viewer.userId, operation).catch((err) => {
+      throw asForbidden(err);
+    });
     const audit = auditAs(ctx.store, viewer, ctx.headers);
     const result = await next({ ctx: { viewer, access, audit } });
-    if (!result.ok && result.error.cause instanceof AccessDenied)
-      throw new TRPCError({ code: "FORBIDDEN", message: result.error.cause.message });
+    if (!result.ok && result.error.cause instanceof AccessDenied) throw asForbidden(result.error.cause);
     return result;
   });
 }

@@ -53,3 +53,14 @@ export function accessFor(roles: Map<number, Role>, operation: Operation): Acces
     role,
   };
 }
+
+/**
+ * What the account may do for `operation`; AccessDenied when the operation needs a permission the
+ * account holds in no project (what every procedure and HTTP route checks first).
+ */
+export async function operationAccess(store: Store, userId: string, operation: Operation): Promise<Access> {
+  const access = accessFor(await loadRoles(store, userId), operation);
+  if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
+    throw new AccessDenied(operation);
+  return access;
+}

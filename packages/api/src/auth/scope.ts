@@ -17,23 +17,19 @@ export async function requireRun(ctx: Scoped, runId: number): Promise<number> {
 
 /**
  * Whether the viewer may see an image: through a run they may read that predicted it, or as
- * someone who may read its patient's records. 404 when there is no such image.
+ * someone who may read its patient's records (`patientView`: only the latter way; `canSeePatient`:
+ * the viewer may read its patient's records). 404 when there is no such image.
  */
 export async function requireImage(
   ctx: Scoped,
   imageId: number,
-): Promise<{ patientView: boolean; projectId: number | null }> {
+): Promise<{ patientView: boolean; canSeePatient: boolean; projectId: number | null }> {
   const scope = found(await imageScope(ctx.store, imageId), `image ${imageId}`);
+  const canSeePatient =
+    scope.patientProjectId !== null && ctx.access.can("patients:read", scope.patientProjectId);
   const viaRun = scope.runProjectIds.find((id) => ctx.access.can("runs:read", id));
-  if (viaRun !== undefined) return { patientView: false, projectId: viaRun };
-  if (ctx.access.can("patients:read", scope.patientProjectId))
-    return { patientView: true, projectId: scope.patientProjectId };
+  if (viaRun !== undefined) return { patientView: false, canSeePatient, projectId: viaRun };
+  if (canSeePatient) return { patientView: true, canSeePatient, projectId: scope.patientProjectId };
   ctx.access.require(null);
   throw new Error("unreachable");
-}
-
-/** Whether the viewer may read the records of the image's patient (false for an image without one). */
-export async function canReadPatientOf(ctx: Scoped, imageId: number): Promise<boolean> {
-  const scope = await imageScope(ctx.store, imageId);
-  return scope?.patientProjectId != null && ctx.access.can("patients:read", scope.patientProjectId);
 }

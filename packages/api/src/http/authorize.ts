@@ -1,6 +1,6 @@
-import { OPERATIONS, type Operation } from "@cxrlab/core/access/roles";
+import type { Operation } from "@cxrlab/core/access/roles";
 import type { Store } from "@cxrlab/db";
-import { type Access, AccessDenied, accessFor, loadRoles } from "../auth/access.ts";
+import { type Access, operationAccess } from "../auth/access.ts";
 import { type Audit, auditAs } from "../auth/audit.ts";
 import { requireImage } from "../auth/scope.ts";
 import { resolveViewer, type Viewer } from "../auth/viewer.ts";
@@ -23,9 +23,8 @@ export async function authorizeRequest(
 ): Promise<Authorized> {
   const viewer = await resolveViewer(store, request.headers);
   if (!viewer) throw new HttpError(401, "sign in first");
-  const access = accessFor(await loadRoles(store, viewer.userId), operation);
-  if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
-    throw new HttpError(403, new AccessDenied(operation).message);
+  // AccessDenied answers 403 (errorResponse).
+  const access = await operationAccess(store, viewer.userId, operation);
   return { viewer, access, audit: auditAs(store, viewer, request.headers) };
 }
 
