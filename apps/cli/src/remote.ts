@@ -41,11 +41,13 @@ export async function atServer<T>(server: string, call: () => Promise<T>): Promi
   try {
     return await call();
   } catch (error) {
-    if (remoteErrorCode(error) === "UNAUTHORIZED") {
+    const code = remoteErrorCode(error);
+    if (code === "UNAUTHORIZED") {
       throw new Error(
         `${server} does not accept the stored token (revoked or expired): run \`cxrlab login\``,
       );
     }
+    if (code === "FORBIDDEN") throw new Error(`${server} refused: ${(error as Error).message}`);
     throw new Error(`${server}: ${rootCause(error)}`);
   }
 }

@@ -69,6 +69,7 @@ export {
   type IngestResult,
   ingestImage,
   listPatients,
+  onePatient,
   type PatientHistory,
   type PatientInput,
   type PatientKey,

@@ -300,11 +300,19 @@ async function resolvePatient(store: Store, key: { patientId: string; issuer?: s
     where: { patientId: key.patientId, issuer: key.issuer },
     select: { id: true, issuer: true },
   });
+  return onePatient(key.patientId, rows)?.id ?? null;
+}
+
+/**
+ * The one patient among those with `patientId` (null for none); several, from different issuers,
+ * are an error listing the issuers.
+ */
+export function onePatient<T extends { issuer: string }>(patientId: string, rows: readonly T[]): T | null {
   if (rows.length > 1) {
     const issuers = rows.map((r) => (r.issuer ? `"${r.issuer}"` : '"" (no issuer)')).join(", ");
-    throw new Error(`patient ID ${key.patientId} is used by several issuers (${issuers}): name one`);
+    throw new Error(`patient ID ${patientId} is used by several issuers (${issuers}): name one`);
   }
-  return rows[0]?.id ?? null;
+  return rows[0] ?? null;
 }
 
 function byStudyDate(a: { id: number; studyDate: Date | null }, b: { id: number; studyDate: Date | null }) {

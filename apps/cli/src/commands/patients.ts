@@ -1,8 +1,6 @@
-import { getPatientHistory, listPatients } from "@cxrlab/db";
 import type { Command } from "commander";
-import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
-import { withStore } from "../store.ts";
+import { REMOTE_OPTION, withRecords } from "../records.ts";
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "undated");
 
@@ -15,18 +13,9 @@ export function registerPatientsCommand(program: Command): void {
     .option("--q <text>", "part of the patient ID or name")
     .option("--limit <n>", "at most n patients", positiveInt, 100)
     .option("--json", "print JSON")
-    .action(async (flags: { q?: string; limit: number; json?: boolean }) => {
-      const page = await withStore(async (store) => {
-        const found = await listPatients(store, { q: flags.q, pageSize: flags.limit });
-        // A list of identities is a view of patient data.
-        await auditCli(store, {
-          action: "patient.search",
-          targetType: "patient",
-          targetId: found.items.map((p) => p.id).join(",") || null,
-          details: { q: flags.q ?? null, results: found.items.length },
-        });
-        return found;
-      });
+    .option(...REMOTE_OPTION)
+    .action(async (flags: { q?: string; limit: number; json?: boolean; remote?: boolean }) => {
+      const page = await withRecords(flags.remote, (records) => records.listPatients(flags.q, flags.limit));
       if (flags.json) {
         console.log(JSON.stringify(page, null, 2));
         return;
@@ -46,18 +35,11 @@ export function registerPatientsCommand(program: Command): void {
     .argument("<id>", "patient ID")
     .option("--issuer <issuer>", "issuer of the patient ID (needed when several issuers use it)")
     .option("--json", "print JSON")
-    .action(async (patientId: string, flags: { issuer?: string; json?: boolean }) => {
-      const history = await withStore(async (store) => {
-        const found = await getPatientHistory(store, { patientId, issuer: flags.issuer });
-        if (found)
-          await auditCli(store, {
-            action: "patient.view",
-            targetType: "patient",
-            targetId: String(found.patient.id),
-            projectId: found.patient.projectId,
-          });
-        return found;
-      });
+    .option(...REMOTE_OPTION)
+    .action(async (patientId: string, flags: { issuer?: string; json?: boolean; remote?: boolean }) => {
+      const history = await withRecords(flags.remote, (records) =>
+        records.patientHistory(patientId, flags.issuer),
+      );
       if (!history) {
         throw new Error(
           `no patient ${patientId}${flags.issuer ? ` (issuer ${flags.issuer})` : ""} in the archive`,

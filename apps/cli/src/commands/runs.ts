@@ -1,18 +1,9 @@
 import { createInterface } from "node:readline/promises";
-import {
-  addRunNote,
-  deleteRun,
-  getRun,
-  listRuns,
-  RUN_STATUSES,
-  type RunStatus,
-  type RunSummary,
-  type Store,
-  tagRun,
-} from "@cxrlab/db";
+import { deleteRun, getRun, RUN_STATUSES, type RunStatus, type RunSummary } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
+import { REMOTE_OPTION, withRecords } from "../records.ts";
 import { withStore } from "../store.ts";
 
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
@@ -23,12 +14,6 @@ function summaryLine(run: RunSummary): string {
     `${String(run.id).padStart(5)}  ${run.status.padEnd(11)} ${run.preset.padEnd(12)} ${when}  ` +
     `${pct(run.testAccuracy).padStart(8)}  ${run.name}${run.tags.length ? `  [${run.tags.join(", ")}]` : ""}`
   );
-}
-
-async function requireRun(store: Store, id: number) {
-  const run = await getRun(store, id);
-  if (!run) throw new Error(`no run ${id} in the store`);
-  return run;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -52,6 +37,7 @@ export function registerRunsCommand(program: Command): void {
     .option("--project <name>", "only runs of this project")
     .option("--limit <n>", "at most n runs", positiveInt, 50)
     .option("--json", "print JSON")
+    .option(...REMOTE_OPTION)
     .action(
       async (flags: {
         status?: RunStatus;
@@ -59,22 +45,23 @@ export function registerRunsCommand(program: Command): void {
         project?: string;
         limit: number;
         json?: boolean;
+        remote?: boolean;
       }) => {
-        await withStore(async (store) => {
-          const { items: list } = await listRuns(store, {
-            pageSize: flags.limit,
+        const list = await withRecords(flags.remote, (records) =>
+          records.listRuns({
+            limit: flags.limit,
             ...(flags.status ? { status: [flags.status] } : {}),
             ...(flags.tag ? { tag: flags.tag } : {}),
             ...(flags.project ? { project: flags.project } : {}),
-          });
-          if (flags.json) {
-            console.log(JSON.stringify(list));
-            return;
-          }
-          if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
-          else console.log(`   id  status      preset       started            accuracy  name`);
-          for (const run of list) console.log(summaryLine(run));
-        });
+          }),
+        );
+        if (flags.json) {
+          console.log(JSON.stringify(list));
+          return;
+        }
+        if (list.length === 0) console.log("no runs yet: `cxrlab train` or `npm run demo` records one");
+        else console.log(`   id  status      preset       started            accuracy  name`);
+        for (const run of list) console.log(summaryLine(run));
       },
     );
 
@@ -83,9 +70,10 @@ export function registerRunsCommand(program: Command): void {
     .description("one run with its epochs, evaluations and prediction count")
     .argument("<id>", "run id", positiveInt)
     .option("--json", "print JSON")
-    .action(async (id: number, flags: { json?: boolean }) => {
-      await withStore(async (store) => {
-        const run = await requireRun(store, id);
+    .option(...REMOTE_OPTION)
+    .action(async (id: number, flags: { json?: boolean; remote?: boolean }) => {
+      await withRecords(flags.remote, async (records) => {
+        const run = await records.getRun(id);
         if (flags.json) {
           console.log(JSON.stringify(run));
           return;
@@ -119,19 +107,10 @@ export function registerRunsCommand(program: Command): void {
     .description("add tags to a run")
     .argument("<id>", "run id", positiveInt)
     .argument("<tags...>", "tags to add")
-    .action(async (id: number, tags: string[]) => {
-      await withStore(async (store) => {
-        const run = await requireRun(store, id);
-        await tagRun(store, id, tags);
-        await auditCli(store, {
-          action: "run.tag",
-          targetType: "run",
-          targetId: String(id),
-          projectId: run.projectId,
-          details: { tags },
-        });
-        console.log(`run ${id} tagged ${tags.join(", ")}`);
-      });
+    .option(...REMOTE_OPTION)
+    .action(async (id: number, tags: string[], flags: { remote?: boolean }) => {
+      await withRecords(flags.remote, (records) => records.tagRun(id, tags));
+      console.log(`run ${id} tagged ${tags.join(", ")}`);
     });
 
   runs
@@ -139,18 +118,10 @@ export function registerRunsCommand(program: Command): void {
     .description("add a note to a run")
     .argument("<id>", "run id", positiveInt)
     .argument("<text...>", "the note")
-    .action(async (id: number, words: string[]) => {
-      await withStore(async (store) => {
-        const run = await requireRun(store, id);
-        await addRunNote(store, id, words.join(" "));
-        await auditCli(store, {
-          action: "run.note",
-          targetType: "run",
-          targetId: String(id),
-          projectId: run.projectId,
-        });
-        console.log(`note added to run ${id}`);
-      });
+    .option(...REMOTE_OPTION)
+    .action(async (id: number, words: string[], flags: { remote?: boolean }) => {
+      await withRecords(flags.remote, (records) => records.noteRun(id, words.join(" ")));
+      console.log(`note added to run ${id}`);
     });
 
   runs
@@ -160,7 +131,8 @@ export function registerRunsCommand(program: Command): void {
     .option("--yes", "do not ask for confirmation")
     .action(async (id: number, flags: { yes?: boolean }) => {
       await withStore(async (store) => {
-        const run = await requireRun(store, id);
+        const run = await getRun(store, id);
+        if (!run) throw new Error(`no run ${id} in the store`);
         const question = `delete run ${id} "${run.name}" with ${run.epochs.length} epochs and ${run.predictionCount} predictions?`;
         if (!flags.yes && !(await confirm(question))) {
           console.log("nothing deleted");

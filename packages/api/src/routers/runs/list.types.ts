@@ -8,6 +8,8 @@ export const ZListRunsInput = z
     q: z.string().trim().max(200).optional(),
     status: z.array(z.enum(RUN_STATUSES)).optional(),
     preset: z.array(z.string().min(1)).optional(),
+    /** Only runs of the project of this name. */
+    project: z.string().trim().min(1).max(200).optional(),
     tag: z.string().min(1).optional(),
     /** Only runs the viewer starred. */
     starred: z.boolean().optional(),
