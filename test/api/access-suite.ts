@@ -171,6 +171,11 @@ const CASES: Case[] = [
     request: mutation("runs.promote", (w) => ({ id: w.runId })),
   },
   {
+    operation: "runs.promotions",
+    scope: "project",
+    request: q("runs.promotions", (w) => ({ id: w.runId })),
+  },
+  {
     operation: "runs.create",
     scope: "project",
     request: mutation("runs.create", (w) => ({

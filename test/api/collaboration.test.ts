@@ -7,7 +7,7 @@ import { rejection } from "./router-suite.ts";
 
 type Caller = Awaited<ReturnType<typeof callerAs>>;
 
-describe("runs.comments, addComment, star, unstar and promote through the API", () => {
+describe("runs.comments, addComment, star, unstar, promote and promotions through the API", () => {
   let db: TestDatabase;
   let store: Store;
   let researcher: TestAccount;
@@ -19,8 +19,8 @@ describe("runs.comments, addComment, star, unstar and promote through the API", 
   let failed: number;
   let alpha: number;
 
-  async function run(status: RunStatus): Promise<number> {
-    const config = experimentConfigSchema.parse({ name: `alpha-${status}`, preset: "quick" });
+  async function run(status: RunStatus, name = `alpha-${status}`): Promise<number> {
+    const config = experimentConfigSchema.parse({ name, preset: "quick" });
     const { id } = await createRun(store, { config, project: "alpha" });
     await updateRunStatus(store, id, status, { model: { location: `/runs/${id}/model`, bytes: 1 } });
     return id;
@@ -140,5 +140,27 @@ describe("runs.comments, addComment, star, unstar and promote through the API", 
     // The refused promotion left no audit row and no promotion.
     expect(events.filter((e) => e.action === "run.promote")).toHaveLength(1);
     expect(await store.prisma.modelPromotion.count()).toBe(1);
+  });
+
+  it("lists the project's promotions newest first, with who promoted which run and which is current", async () => {
+    const newer = await run("succeeded", "alpha-newer");
+    const byClinician = await (await callerAs(store, clinician)).runs.promote({ id: newer });
+    // Asked through any run of the project (here one never promoted), by a member who may only read.
+    const history = await as.viewer.runs.promotions({ id: failed });
+    expect(
+      history.map((p) => ({
+        runId: p.runId,
+        runName: p.runName,
+        by: p.promotedBy?.email,
+        current: p.current,
+      })),
+    ).toEqual([
+      { runId: newer, runName: "alpha-newer", by: clinician.email, current: true },
+      { runId: succeeded, runName: "alpha-succeeded", by: researcher.email, current: false },
+    ]);
+    expect(history[0]).toEqual({ ...byClinician, current: true });
+    expect((await as.viewer.runs.get({ id: succeeded })).defaultModel).toEqual(byClinician);
+    expect((await rejection(as.outsider.runs.promotions({ id: succeeded }))).code).toBe("FORBIDDEN");
+    expect((await rejection(as.viewer.runs.promotions({ id: 999_999 }))).code).toBe("NOT_FOUND");
   });
 });

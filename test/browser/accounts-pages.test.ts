@@ -120,6 +120,11 @@ describe("account pages", () => {
     const researcher = await testAccount(dashboard.store, "researcher");
     const { page, close } = await dashboard.openPage({ width: 1280, account: researcher });
     try {
+      // The header offers no Audit link to a researcher (of every project they belong to)...
+      await page.goto(`${dashboard.app.baseUrl}/runs`);
+      const nav = page.getByTestId("main-nav");
+      expect(await nav.getByRole("link", { name: "Runs" }).count()).toBe(1);
+      expect(await nav.getByRole("link", { name: "Audit" }).count()).toBe(0);
       expect((await page.goto(`${dashboard.app.baseUrl}/audit`))?.status()).toBe(403);
       const response = await page.request.get(`${dashboard.app.baseUrl}/api/audit/export?format=jsonl`);
       expect(response.status()).toBe(403);
@@ -127,6 +132,16 @@ describe("account pages", () => {
       expect(await page.getByTestId("add-member").count()).toBe(0);
     } finally {
       await close();
+    }
+    // ...and one to an admin, which leads to the log.
+    const admin = await dashboard.openPage({ width: 1280 });
+    try {
+      await admin.page.goto(`${dashboard.app.baseUrl}/runs`);
+      await admin.page.getByTestId("main-nav").getByRole("link", { name: "Audit" }).click();
+      await admin.page.waitForURL((url) => url.pathname === "/audit");
+      expect(await admin.page.locator("h1").textContent()).toBe("Audit log");
+    } finally {
+      await admin.close();
     }
   });
 

@@ -50,6 +50,7 @@ describe("comments with mentions, stars and the default model on the run page", 
     try {
       await signIn(page, dashboard.app.baseUrl, researcher, `/runs/${id}`);
       expect(await page.getByTestId("default-model-none").isVisible()).toBe(true);
+      expect(await page.getByTestId("promotion-history").count()).toBe(0);
 
       // A comment mentioning the clinician by the part of their email before the @.
       const local = clinician.email.split("@")[0]!;
@@ -87,6 +88,16 @@ describe("comments with mentions, stars and the default model on the run page", 
         `Default model since ${dateTime(promotion!.createdAt)}, promoted by Test researcher`,
       );
       expect(await page.getByTestId("promote-run").count()).toBe(0);
+      // The history lists that promotion as the current one, naming the promoter and linking the run.
+      const history = page.getByTestId("promotion-row");
+      await history.first().waitFor();
+      expect(await history.count()).toBe(1);
+      expect(await history.getAttribute("data-current")).toBe("true");
+      expect(await history.getByTestId("promotion-by").textContent()).toBe("Test researcher");
+      expect(await history.locator("time").textContent()).toBe(dateTime(promotion!.createdAt));
+      const promotedLink = history.getByTestId("promotion-run");
+      expect(await promotedLink.getAttribute("href")).toBe(`/runs/${id}`);
+      expect(await promotedLink.textContent()).toBe(`#${id} ${promoted!.name}`);
 
       // Reloaded, all three come from the store.
       await page.reload();
@@ -122,9 +133,15 @@ describe("comments with mentions, stars and the default model on the run page", 
       expect(await elsewhere.textContent()).toContain(`run #${id} (${promoted!.name})`);
       expect(await elsewhere.locator("a").getAttribute("href")).toBe(`/runs/${id}`);
       expect(await page.getByTestId("promote-run").isEnabled()).toBe(true);
+      // So does its promotion history (the project's), whose run link leads back to the promoted run.
+      const otherHistory = page.getByTestId("promotion-row");
+      expect(await otherHistory.count()).toBe(1);
+      expect(await otherHistory.getByTestId("promotion-by").textContent()).toBe("Test researcher");
+      await otherHistory.getByRole("link", { name: `#${id} ${promoted!.name}` }).click();
+      await page.waitForURL((url) => url.pathname === `/runs/${id}`);
+      await page.getByTestId("promotion-history").waitFor();
 
       // Unstarring takes the star off and is audited too.
-      await page.goto(`${dashboard.app.baseUrl}/runs/${id}`);
       await page.getByTestId("star-toggle").click();
       await page.locator('[data-testid="star-toggle"][data-starred="false"]').waitFor();
       expect(await page.getByTestId("star-count").textContent()).toBe("0");

@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { openStore } from "@cxrlab/db";
 import { listSourceFiles } from "../../apps/cli/src/dashboard-build.ts";
 import { parseJson, ROOT, runCli } from "../helpers.ts";
@@ -142,9 +143,11 @@ async function trainInto(scratch: string, signal: AbortSignal): Promise<void> {
   writeFileSync(path.join(scratch, "runs.json"), `${JSON.stringify(runs, null, 2)}\n`);
 }
 
-/** Hash of the files that decide what a demo run stores, and of the recipe. */
+/** Hash of the files that decide what a demo run stores, of the recipe and of this file (how it trains). */
 function fixtureKey(): string {
-  const hash = createHash("sha256").update(JSON.stringify(RECIPE));
+  const hash = createHash("sha256")
+    .update(JSON.stringify(RECIPE))
+    .update(readFileSync(fileURLToPath(import.meta.url)));
   const roots = ["prisma/sqlite", "packages/db/src", "apps/cli/src"].map((p) => path.join(ROOT, p));
   for (const file of listSourceFiles(roots, ["generated"])) {
     hash.update(path.relative(ROOT, file)).update(readFileSync(file));

@@ -180,13 +180,22 @@ export function collaborationSuite(newDatabase: DatabaseFactory): void {
       expect(await projectDefaultModel(store, "beta")).toBeNull();
       // Promoting the older run again makes it the default again.
       const p3 = await promoteRun(store, alpha, first.id, "bob");
-      expect((await promotionHistory(store, alpha)).map((p) => p.id)).toEqual([p3.id, p2.id, p1.id]);
+      // Newest first, only the newest current; each entry is the promotion as it was recorded.
+      const history = await promotionHistory(store, alpha);
+      expect(history.map((p) => [p.id, p.current])).toEqual([
+        [p3.id, true],
+        [p2.id, false],
+        [p1.id, false],
+      ]);
+      expect(history[1]).toEqual({ ...p2, current: false });
       expect(await defaultModelRunIds(store, [alpha, alpha])).toEqual(new Set([first.id]));
       const listed = (await listRuns(store, { project: "alpha" })).items;
       expect(listed.filter((r) => r.defaultModel).map((r) => r.id)).toEqual([first.id]);
 
       await deleteRun(store, first.id);
       expect((await projectDefaultModel(store, alpha))?.runId).toBe(second.id);
+      // The deleted run's promotions leave the history with it; the remaining one is current.
+      expect((await promotionHistory(store, alpha)).map((p) => [p.id, p.current])).toEqual([[p2.id, true]]);
       // A deleted promoter leaves the promotion in place without a name.
       await store.prisma.user.delete({ where: { id: "bob" } });
       expect(await projectDefaultModel(store, alpha)).toEqual({ ...p2, promotedBy: null });

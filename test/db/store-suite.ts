@@ -240,6 +240,16 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
       await expect(updateRunStatus(store, a.id, "done" as never)).rejects.toThrow('run status "done"');
     });
 
+    it("put runs created at once in a new project all in that one project", async () => {
+      const config = experimentConfigSchema.parse({ name: "racing" });
+      const runs = await Promise.all(
+        Array.from({ length: 4 }, () => createRun(store, { config, project: "brand-new" })),
+      );
+      const projects = await store.prisma.project.findMany({ where: { name: "brand-new" } });
+      expect(projects).toHaveLength(1);
+      expect(runs.map((r) => r.projectId)).toEqual(runs.map(() => projects[0]!.id));
+    });
+
     it("delete a run with everything that hangs off it, and nothing else", async () => {
       const config = experimentConfigSchema.parse({ name: "doomed" });
       const keep = await createRun(store, { config });

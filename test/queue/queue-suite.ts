@@ -198,6 +198,18 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     expect(states[waiting.jobId]).toBe("cancelled");
   }, 600_000);
 
+  it("cancel --run cancels a run's queued training job by the run's id, as the dashboard's API does", async () => {
+    const queued = await addJob("cancelled-by-run", 1);
+    const cancelled = parseJson(ok(await cli(["queue", "cancel", "--run", String(queued.runId), "--json"])));
+    expect(cancelled).toEqual({ runId: queued.runId, jobIds: [queued.jobId], outcome: "cancelled" });
+    await withRun(queued.runId, (run) => expect(run.status).toBe("cancelled"));
+    const states = Object.fromEntries((await listJobs()).map((j) => [j.id, j.state]));
+    expect(states[queued.jobId]).toBe("cancelled");
+    const again = await cli(["queue", "cancel", "--run", String(queued.runId)]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`run ${queued.runId} is already cancelled`);
+  }, 120_000);
+
   it("a job whose worker is killed mid-training finishes on another worker, no epoch lost or doubled", async () => {
     const job = await addJob("survives", 6);
     const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));

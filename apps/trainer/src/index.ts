@@ -16,6 +16,7 @@ export {
   type ClaimedJob,
   DEFAULT_POLICY,
   errorMessage,
+  type JobFilter,
   type JobQueue,
   type JobState,
   openPostgresQueue,

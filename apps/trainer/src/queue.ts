@@ -24,9 +24,14 @@ export interface ClaimedJob {
   job: Job;
 }
 
+export interface JobFilter {
+  runId?: number;
+}
+
 export interface JobQueue {
   enqueue(job: Job): Promise<string>;
-  list(): Promise<QueuedJob[]>;
+  /** The queue's jobs, oldest first; with `runId`, only the jobs for that run. */
+  list(filter?: JobFilter): Promise<QueuedJob[]>;
   get(id: string): Promise<QueuedJob | null>;
   cancel(id: string): Promise<void>;
   /** Takes the next job that is due, or null when none is. */
@@ -131,8 +136,14 @@ export async function openPostgresQueue(url: string, options: PostgresQueueOptio
       if (!id) throw new Error(`queue ${QUEUE_NAME} did not accept the job`);
       return id;
     },
-    async list() {
-      const { rows } = await db.executeSql(`${select} ORDER BY created_on`, [QUEUE_NAME]);
+    async list(filter = {}) {
+      const { rows } =
+        filter.runId === undefined
+          ? await db.executeSql(`${select} ORDER BY created_on`, [QUEUE_NAME])
+          : await db.executeSql(`${select} AND (data->>'runId')::int = $2 ORDER BY created_on`, [
+              QUEUE_NAME,
+              filter.runId,
+            ]);
       return rows.map(toQueued);
     },
     async get(id) {

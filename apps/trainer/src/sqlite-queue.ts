@@ -93,9 +93,21 @@ export function openSqliteQueue(store: Store, options: SqliteQueueOptions = {}):
       );
       return id;
     },
-    async list() {
+    async list(filter = {}) {
       await expireLeases();
-      return (await jobs.findMany({ orderBy: [{ createdOn: "asc" }, { id: "asc" }] })).map(toQueued);
+      // Prisma filters JSON by path only on PostgreSQL: SQLite's json_extract picks the run's jobs.
+      const ids =
+        filter.runId === undefined
+          ? undefined
+          : (
+              await store.prisma.$queryRaw<{ id: string }[]>`
+                SELECT "id" FROM "Job" WHERE json_extract("data", '$.runId') = ${filter.runId}`
+            ).map((r) => r.id);
+      const rows = await jobs.findMany({
+        ...(ids ? { where: { id: { in: ids } } } : {}),
+        orderBy: [{ createdOn: "asc" }, { id: "asc" }],
+      });
+      return rows.map(toQueued);
     },
     async get(id) {
       await expireLeases();

@@ -1,9 +1,10 @@
+import { OPERATIONS, roleCan } from "@cxrlab/core/access/roles";
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { AccountMenu } from "../src/components/account-menu.tsx";
 import { TRPCReactProvider } from "../src/trpc/client.tsx";
-import { getViewer } from "../src/trpc/server.ts";
+import { getMemberships, getViewer } from "../src/trpc/server.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -14,7 +15,9 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const viewer = await getViewer();
+  const [viewer, memberships] = await Promise.all([getViewer(), getMemberships()]);
+  // Only who may read an audit log somewhere gets the link; the audit page checks again.
+  const audits = memberships.some((m) => roleCan(m.role, OPERATIONS["audit.list"]));
   return (
     <html lang="en">
       <body>
@@ -27,7 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/compare">Compare</Link>
             <Link href="/patients">Patients</Link>
             <Link href="/projects">Projects</Link>
-            <Link href="/audit">Audit</Link>
+            {audits && <Link href="/audit">Audit</Link>}
           </nav>
           {viewer ? <AccountMenu name={viewer.name} email={viewer.email} /> : null}
         </header>

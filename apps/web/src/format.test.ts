@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { day, dicomDay, personName } from "./format.ts";
+import { accountName, day, dicomDay, personName } from "./format.ts";
 
 describe("patient formats", () => {
   it("writes study dates as their UTC day", () => {
@@ -23,5 +23,13 @@ describe("patient formats", () => {
     expect(personName("^JANE")).toBe("JANE");
     expect(personName("  ")).toBe("—");
     expect(personName(null)).toBe("—");
+  });
+});
+
+describe("account names", () => {
+  it("names an account by its name, else its email, and says when it was deleted", () => {
+    expect(accountName({ name: "Ada", email: "ada@lab.org" })).toBe("Ada");
+    expect(accountName({ name: "", email: "ada@lab.org" })).toBe("ada@lab.org");
+    expect(accountName(null)).toBe("a deleted account");
   });
 });

@@ -42,6 +42,11 @@ export function personName(value: string | null | undefined): string {
   return family && given ? `${family}, ${given}` : family || given;
 }
 
+/** An account as pages name it: its name, else its email; null once the account was deleted. */
+export function accountName(account: { name: string; email: string } | null): string {
+  return account ? account.name || account.email : "a deleted account";
+}
+
 /** 75 -> "1m 15s", 3900 -> "1h 5m". */
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return DASH;

@@ -48,10 +48,12 @@ export {
   projectMembers,
   removeMember,
   setMember,
+  upsertProject,
 } from "./memberships.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
 export {
   defaultModelRunIds,
+  type PromotionHistoryEntry,
   type PromotionRecord,
   PromotionRefused,
   projectDefaultModel,

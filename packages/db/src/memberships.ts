@@ -1,4 +1,5 @@
 import { isRole, type Role } from "@cxrlab/core/access/roles";
+import type { Prisma } from "./generated/sqlite/client.ts";
 import { retryWhenBusy } from "./retry.ts";
 import type { Store, StoreClient } from "./store.ts";
 
@@ -61,13 +62,28 @@ export async function ensureProject(store: Store, name: string): Promise<{ id: n
   if (!trimmed) throw new MembershipError("no-project", "a project needs a name");
   const existing = await store.prisma.project.findUnique({ where: { name: trimmed }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
-  const { id } = await store.prisma.project.upsert({
-    where: { name: trimmed },
-    create: { name: trimmed },
-    update: {},
-    select: { id: true },
-  });
-  return { id, created: true };
+  return { id: await upsertProject(store.prisma, trimmed), created: true };
+}
+
+/**
+ * The id of the project `name`, made if missing. Two requests may make the same new project at
+ * once (Prisma's connectOrCreate and upsert both read, then insert): the one whose insert loses on
+ * the unique name reads the winner's row.
+ */
+export async function upsertProject(
+  client: Pick<StoreClient, "project"> | Prisma.TransactionClient,
+  name: string,
+): Promise<number> {
+  const find = () => client.project.findUnique({ where: { name }, select: { id: true } });
+  const existing = await find();
+  if (existing) return existing.id;
+  try {
+    return (await client.project.create({ data: { name }, select: { id: true } })).id;
+  } catch (error) {
+    const winner = (error as { code?: unknown }).code === "P2002" ? await find() : null;
+    if (!winner) throw error;
+    return winner.id;
+  }
 }
 
 export async function projectMembers(store: Store, projectId: number): Promise<ProjectMember[]> {

@@ -103,14 +103,20 @@ export async function projectDefaultModel(
   return row && toRecord(row);
 }
 
+/** A promotion in a project's history. */
+export interface PromotionHistoryEntry extends PromotionRecord {
+  /** Whether it made the project's current default model (the newest promotion does). */
+  current: boolean;
+}
+
 /** Every promotion in the project, newest (the current default) first. */
-export async function promotionHistory(store: Store, projectId: number): Promise<PromotionRecord[]> {
+export async function promotionHistory(store: Store, projectId: number): Promise<PromotionHistoryEntry[]> {
   const rows = await store.prisma.modelPromotion.findMany({
     where: { projectId },
     include: PROMOTION,
     orderBy: NEWEST_FIRST,
   });
-  return rows.map(toRecord);
+  return rows.map((row, index) => ({ ...toRecord(row), current: index === 0 }));
 }
 
 /** Of the given projects, the runs whose model is the project's default now. */

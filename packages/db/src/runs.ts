@@ -3,6 +3,7 @@ import type { EvaluationMetrics } from "@cxrlab/core/metrics";
 import { bestEpochIndex, type EpochRecord } from "@cxrlab/core/train/history";
 import { type Evaluation, Prisma, type Run } from "./generated/sqlite/client.ts";
 import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
+import { upsertProject } from "./memberships.ts";
 import { retryWhenBusy } from "./retry.ts";
 import { parseRunProgress, type RunProgress } from "./run-progress.ts";
 import type { Store } from "./store.ts";
@@ -87,7 +88,7 @@ function finiteOrNull(value: number): number | null {
 }
 
 export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
-  const projectName = run.project ?? DEFAULT_PROJECT;
+  const projectId = await upsertProject(store.prisma, run.project ?? DEFAULT_PROJECT);
   const created = await retryWhenBusy(() =>
     store.prisma.run.create({
       data: {
@@ -98,7 +99,7 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
         backend: run.backend ?? null,
         datasetFingerprint: run.datasetFingerprint ?? null,
         codeVersion: run.codeVersion ?? null,
-        project: { connectOrCreate: { where: { name: projectName }, create: { name: projectName } } },
+        project: { connect: { id: projectId } },
         ...(run.createdById ? { createdBy: { connect: { id: run.createdById } } } : {}),
         tags: { create: [...new Set(run.tags ?? [])].map((tag) => ({ tag })) },
       },

@@ -1,10 +1,20 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
-import { errorMessage, type Job, openQueue, type QueuedJob, trainJobSchema } from "@cxrlab/trainer";
+import { type CancelledRun, cancelRun } from "@cxrlab/api/queue/cancel-run";
+import { createRun, getRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
+import {
+  errorMessage,
+  type Job,
+  type JobQueue,
+  openQueue,
+  type QueuedJob,
+  trainJobSchema,
+} from "@cxrlab/trainer";
 import type { Command } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { existingDir, positiveInt } from "../options.ts";
+import { REMOTE_OPTION } from "../records.ts";
+import { cancelRunRemotely, queueRunRemotely, refuseLocalOnlyOptions } from "../remote-queue.ts";
 import { codeVersion, withStore } from "../store.ts";
 import { addTrainOptions, configFromFlags, type TrainFlags } from "./train.ts";
 
@@ -16,14 +26,43 @@ function jobLine(q: QueuedJob): string {
   return `${q.id}  ${q.state.padEnd(9)} ${q.job.kind.padEnd(8)} run ${String(q.job.runId).padStart(5)}  ${when}  retries ${q.retryCount}${error}`;
 }
 
-/** Queues `job` in the store's queue and returns its id. */
-async function enqueue(store: Store, job: Job): Promise<string> {
+/** Runs `fn` on the store's job queue, closed afterwards. */
+async function withQueue<T>(store: Store, fn: (queue: JobQueue) => Promise<T>): Promise<T> {
   const queue = await openQueue(store);
   try {
-    return await queue.enqueue(job);
+    return await fn(queue);
   } finally {
     await queue.close();
   }
+}
+
+/** Queues `job` in the store's queue and returns its id. */
+function enqueue(store: Store, job: Job): Promise<string> {
+  return withQueue(store, (queue) => queue.enqueue(job));
+}
+
+/** Cancels the training job(s) of a queued or running run in the local store, as the API's runs.cancel does. */
+function cancelLocalRun(runId: number): Promise<CancelledRun> {
+  return withStore(async (store) => {
+    const run = await getRun(store, runId);
+    if (!run) throw new Error(`--run ${runId}: no such run in the store`);
+    const cancelled = await withQueue(store, (queue) => cancelRun(store, queue, run));
+    await auditCli(store, {
+      action: "run.cancel",
+      targetType: "run",
+      targetId: String(runId),
+      projectId: run.projectId,
+      details: { jobIds: cancelled.jobIds, outcome: cancelled.outcome, was: run.status },
+    });
+    return cancelled;
+  });
+}
+
+function printCancelledRun(cancelled: CancelledRun, json: boolean | undefined): void {
+  const jobs = cancelled.jobIds.length > 0 ? ` (job ${cancelled.jobIds.join(", ")})` : "";
+  if (json) console.log(JSON.stringify(cancelled));
+  else if (cancelled.outcome === "cancelled") console.log(`cancelled run ${cancelled.runId}${jobs}`);
+  else console.log(`run ${cancelled.runId} stops after its current batch${jobs}`);
 }
 
 /** Checks, when queuing, that the run a model job uses has a saved model. */
@@ -62,14 +101,20 @@ export function registerQueueCommand(program: Command): void {
   addTrainOptions(
     queue
       .command("add")
-      .description("queue a training run for a worker (`cxrlab train` options; --out is the worker's)"),
+      .description("queue a training run for a worker (`cxrlab train` options; --out is the worker's)")
+      .option(...REMOTE_OPTION),
     {
       preset: "reference",
     },
-  ).action(async (flags: TrainFlags) => {
-    const { out: _out, resume, json, ...options } = flags;
+  ).action(async (flags: TrainFlags & { remote?: boolean }, cmd: Command) => {
+    const { out: _out, resume, json, remote, ...options } = flags;
+    if (remote) refuseLocalOnlyOptions(cmd);
     if (resume) throw new Error("--resume: resume a run with `cxrlab train --resume RUN_DIR`");
     if (!options.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
+    if (remote) {
+      printQueued(await queueRunRemotely({ ...flags, data: options.data }), json);
+      return;
+    }
     // Paths are resolved here; workers on other machines must see the same ones.
     const jobOptions = trainJobSchema.shape.options.parse({
       ...options,
@@ -144,14 +189,7 @@ export function registerQueueCommand(program: Command): void {
     .description("queued, running, finished and dead jobs, oldest first")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
-      const jobs = await withStore(async (store) => {
-        const q = await openQueue(store);
-        try {
-          return await q.list();
-        } finally {
-          await q.close();
-        }
-      });
+      const jobs = await withStore((store) => withQueue(store, (q) => q.list()));
       if (flags.json) console.log(JSON.stringify(jobs));
       else if (jobs.length === 0) console.log("no jobs");
       else for (const j of jobs) console.log(jobLine(j));
@@ -160,12 +198,27 @@ export function registerQueueCommand(program: Command): void {
   queue
     .command("cancel")
     .description("cancel a job: a queued one never starts, a running one stops after its batch")
-    .argument("<id>", "job id (from `cxrlab queue list`)")
+    .argument("[id]", "job id (from `cxrlab queue list`)")
+    .option(
+      "--run <id>",
+      "cancel the training job(s) of this run instead (the form --remote takes)",
+      positiveInt,
+    )
     .option("--json", "print JSON")
-    .action(async (id: string, flags: { json?: boolean }) => {
-      const state = await withStore(async (store) => {
-        const q = await openQueue(store);
-        try {
+    .option(...REMOTE_OPTION)
+    .action(async (id: string | undefined, flags: { run?: number; json?: boolean; remote?: boolean }) => {
+      if (flags.run !== undefined) {
+        if (id !== undefined) throw new Error(`give job ${id} or --run ${flags.run}, not both`);
+        const cancel = flags.remote ? cancelRunRemotely : cancelLocalRun;
+        printCancelledRun(await cancel(flags.run), flags.json);
+        return;
+      }
+      // The dashboard's API cancels runs, not single jobs.
+      if (flags.remote)
+        throw new Error("--remote cancels by run: `cxrlab queue cancel --remote --run <run id>`");
+      if (id === undefined) throw new Error("give the job id (from `cxrlab queue list`) or --run <run id>");
+      const state = await withStore((store) =>
+        withQueue(store, async (q) => {
           const job = await q.get(id);
           if (!job) throw new Error(`no job ${id} in the queue`);
           if (FINISHED_JOB_STATES.includes(job.state)) throw new Error(`job ${id} is already ${job.state}`);
@@ -184,10 +237,8 @@ export function registerQueueCommand(program: Command): void {
             });
           }
           return { id, runId: job.job.runId, was: job.state };
-        } finally {
-          await q.close();
-        }
-      });
+        }),
+      );
       if (flags.json) console.log(JSON.stringify(state));
       else console.log(`cancelled job ${id} (run ${state.runId}, was ${state.was})`);
     });

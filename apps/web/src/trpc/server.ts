@@ -14,6 +14,15 @@ export const getContext = cache(async () => createContext({ headers: new Headers
 /** The signed-in account, or null; for pages that must render for anyone (sign-in, layout). */
 export const getViewer = cache(async () => (await getContext()).viewer);
 
+/**
+ * The signed-in account's projects with its role in each (none when anonymous): for what the layout
+ * offers on every page, including those of an account still on its one-time password.
+ */
+export const getMemberships = cache(async () => {
+  const context = await getContext();
+  return context.viewer ? (await createCaller(context).account.me()).memberships : [];
+});
+
 /** Query options for prefetching in server components; the client hydrates them. */
 export const trpc = createTRPCOptionsProxy({
   router: appRouter,

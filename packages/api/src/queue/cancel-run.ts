@@ -31,8 +31,8 @@ export async function cancelRun(
 ): Promise<CancelledRun> {
   if (FINISHED_STATUSES.includes(run.status))
     throw new CancelRefused(`run ${run.id} is already ${run.status}`);
-  const jobs = (await queue.list()).filter(
-    (q) => q.job.kind === "train" && q.job.runId === run.id && OPEN_JOB_STATES.includes(q.state),
+  const jobs = (await queue.list({ runId: run.id })).filter(
+    (q) => q.job.kind === "train" && OPEN_JOB_STATES.includes(q.state),
   );
   if (jobs.length === 0 && run.status === "running") {
     throw new CancelRefused(

@@ -66,6 +66,7 @@ export const OPERATIONS = {
   "runs.star": "runs:annotate",
   "runs.unstar": "runs:annotate",
   "runs.promote": "runs:create",
+  "runs.promotions": "runs:read",
   "runs.create": "runs:create",
   "runs.cancel": "runs:create",
   "predictions.list": "runs:read",

@@ -4,15 +4,10 @@ import type { RouterOutputs } from "@cxrlab/api";
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { dateTime } from "../../../src/format.ts";
+import { accountName, dateTime } from "../../../src/format.ts";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
 type Run = RouterOutputs["runs"]["get"];
-type Promotion = NonNullable<Run["defaultModel"]>;
-
-function promotedBy(promotion: Promotion): string {
-  return promotion.promotedBy ? promotion.promotedBy.name || promotion.promotedBy.email : "a deleted account";
-}
 
 /**
  * The project's default model for predictions (this run's or another's, with since when and by
@@ -29,7 +24,7 @@ export function DefaultModel({ run, canPromote }: { run: Run; canPromote: boolea
       {current && run.isDefaultModel && (
         <span data-testid="default-model-since">
           <span className="status status-default">Default model</span> since {dateTime(current.createdAt)},
-          promoted by {promotedBy(current)}
+          promoted by {accountName(current.promotedBy)}
         </span>
       )}
       {current && !run.isDefaultModel && (
@@ -38,7 +33,7 @@ export function DefaultModel({ run, canPromote }: { run: Run; canPromote: boolea
           <Link href={`/runs/${current.runId}`}>
             run #{current.runId} ({current.runName})
           </Link>
-          , since {dateTime(current.createdAt)}, promoted by {promotedBy(current)}.
+          , since {dateTime(current.createdAt)}, promoted by {accountName(current.promotedBy)}.
         </span>
       )}
       {!current && (

@@ -17,6 +17,7 @@ import { idParam, orNotFound } from "../../../src/not-found.ts";
 import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getCaller } from "../../../src/trpc/server.ts";
 import { DefaultModel } from "./default-model.tsx";
+import { PromotionHistory } from "./promotion-history.tsx";
 import { RunAnnotations } from "./run-annotations.tsx";
 import { RunComments } from "./run-comments.tsx";
 import { StarButton } from "./star-button.tsx";
@@ -243,7 +244,11 @@ export default async function RunPage({ params, searchParams }: Props) {
     run.evaluations.find((e) => e.split === "test") ??
     run.evaluations[0];
   const live = run.status === "running" || run.status === "queued";
-  const [projects, comments] = await Promise.all([caller.projects.list(), caller.runs.comments({ id })]);
+  const [projects, comments, promotions] = await Promise.all([
+    caller.projects.list(),
+    caller.runs.comments({ id }),
+    caller.runs.promotions({ id }),
+  ]);
   // The viewer's role in the run's project decides which controls the page offers (the API checks again).
   const role = projects.find((p) => p.id === run.projectId)?.role ?? null;
   const can = (permission: Permission) => role !== null && roleCan(role, permission);
@@ -295,6 +300,7 @@ export default async function RunPage({ params, searchParams }: Props) {
 
       <RunAnnotations runId={run.id} tags={run.tags} notes={run.notes} />
       <RunComments runId={run.id} comments={comments} canComment={can("runs:annotate")} />
+      <PromotionHistory runId={run.id} promotions={promotions} />
 
       <h2>Run</h2>
       <RunFacts run={run} />

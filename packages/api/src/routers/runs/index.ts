@@ -9,6 +9,7 @@ import { runFacetsRoute } from "./facets.ts";
 import { getRunRoute } from "./get.ts";
 import { listRunsRoute } from "./list.ts";
 import { promoteRunRoute } from "./promote.ts";
+import { runPromotionsRoute } from "./promotions.ts";
 import { removeTagRoute } from "./remove-tag.ts";
 import { starRoute } from "./star.ts";
 import { unstarRoute } from "./unstar.ts";
@@ -28,4 +29,5 @@ export const runsRouter = {
   star: starRoute,
   unstar: unstarRoute,
   promote: promoteRunRoute,
+  promotions: runPromotionsRoute,
 };

@@ -11,12 +11,8 @@ import {
   type TestDatabase,
 } from "../db/databases.ts";
 
-/**
- * A worker that dies mid-job (simulated: a claim that is never renewed) must not leave its run
- * `running` for ever, on either engine: the run waits as `queued` for the retry, then is `failed`
- * once the job is dead.
- */
-function lostWorkerSuite(createDatabase: DatabaseFactory) {
+/** What both queue engines (pg-boss, the SQLite table) must do alike, without running real jobs. */
+function queueEngineSuite(createDatabase: DatabaseFactory) {
   let db: TestDatabase;
   let store: Store;
   let queue: JobQueue;
@@ -56,6 +52,8 @@ function lostWorkerSuite(createDatabase: DatabaseFactory) {
     throw new Error(`job ${id} never became ${state}`);
   };
 
+  // A worker that dies mid-job (simulated: a claim that is never renewed) must not leave its run
+  // `running` for ever: the run waits as `queued` for the retry, then is `failed` once the job is dead.
   it("puts the run of a dead worker's job back to queued, then failed when no retry is left", async () => {
     const run = await createRun(store, { config: resolveConfig("quick", {}) });
     const id = await queue.enqueue({
@@ -81,9 +79,37 @@ function lostWorkerSuite(createDatabase: DatabaseFactory) {
     expect(dead?.status).toBe("failed");
     expect(dead?.statusMessage).toMatch(/timeout|lease ran out/);
   }, 120_000);
+
+  // What cancelling a run looks up.
+  it("lists only the jobs of the run asked for, oldest first, among other runs' jobs", async () => {
+    const [a, b] = await Promise.all(
+      ["a", "b"].map((name) => createRun(store, { config: resolveConfig("quick", { name }) })),
+    );
+    const ids: Record<string, string[]> = { a: [], b: [] };
+    for (const [name, run] of [
+      ["a", a!],
+      ["b", b!],
+      ["a", a!],
+    ] as const) {
+      ids[name]!.push(
+        await queue.enqueue({ kind: "train", runId: run.id, options: { preset: "quick", data: "/d" } }),
+      );
+    }
+    ids.a!.push(await queue.enqueue({ kind: "evaluate", runId: a!.id, options: { data: "/t" } }));
+
+    // Jobs queued within one millisecond may come back in either order.
+    const sorted = (jobs: { id: string }[]) => jobs.map((j) => j.id).sort();
+    const ofA = await queue.list({ runId: a!.id });
+    expect(sorted(ofA)).toEqual([...ids.a!].sort());
+    const times = ofA.map((j) => j.createdOn.getTime());
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(ofA.map((j) => j.job.kind).sort()).toEqual(["evaluate", "train", "train"]);
+    expect(sorted(await queue.list({ runId: b!.id }))).toEqual(ids.b);
+    expect(await queue.list({ runId: 987_654 })).toEqual([]);
+    // The whole queue also holds the jobs of the test above.
+    expect((await queue.list()).length).toBeGreaterThan(4);
+  });
 }
 
-describe("a lost worker's run on SQLite", () => lostWorkerSuite(sqliteDatabase));
-describe.skipIf(!postgresServer)("a lost worker's run on PostgreSQL", () =>
-  lostWorkerSuite(postgresDatabase),
-);
+describe("the SQLite queue", () => queueEngineSuite(sqliteDatabase));
+describe.skipIf(!postgresServer)("the PostgreSQL queue (pg-boss)", () => queueEngineSuite(postgresDatabase));

@@ -1,0 +1,84 @@
+import path from "node:path";
+import type { CancelledRun } from "@cxrlab/api/queue/cancel-run";
+import type { QueuedRun } from "@cxrlab/api/queue/queue-run";
+import { type CreateRunInput, ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
+import { DEFAULT_PROJECT } from "@cxrlab/db";
+import type { Command } from "commander";
+import type { TrainFlags } from "./commands/train.ts";
+import { requireCredentials } from "./credentials.ts";
+import { atServer, type RemoteClient, remoteClient } from "./remote.ts";
+
+/**
+ * The `queue add` options a dashboard's runs.create takes (its input schema's fields; --project is
+ * sent as the project's id), and those that only shape this command's own output.
+ */
+const API_FIELDS = Object.keys(ZCreateRunInput.shape).filter((key) => key !== "projectId");
+const REMOTE_RUN_OPTIONS: ReadonlySet<string> = new Set([...API_FIELDS, "project", "json", "remote"]);
+
+/**
+ * Refuses, naming each, the options given on the command line that the API cannot take (weights,
+ * patients, tags, the run folder…): queuing without them would train something else than asked.
+ */
+export function refuseLocalOnlyOptions(cmd: Command): void {
+  const refused = cmd.options
+    .filter((option) => {
+      const source = cmd.getOptionValueSource(option.attributeName());
+      return source !== undefined && source !== "default" && !REMOTE_RUN_OPTIONS.has(option.attributeName());
+    })
+    .map((option) => option.long ?? option.flags);
+  if (refused.length > 0) {
+    throw new Error(
+      `--remote: the dashboard's API does not take ${refused.join(", ")}; ` +
+        "leave them out, or queue on the local store without --remote",
+    );
+  }
+}
+
+/** The signed-in dashboard's client, and a wrapper that turns its refusals into errors naming it. */
+function signedIn() {
+  const { server, token } = requireCredentials();
+  return {
+    server,
+    api: remoteClient(server, { token }),
+    at: <T>(call: () => Promise<T>) => atServer(server, call),
+  };
+}
+
+/** The id of the project called `name` among the account's projects (any role: the server checks it). */
+async function projectId(api: RemoteClient, server: string, name: string): Promise<number> {
+  const projects = await atServer(server, () => api.projects.list.query());
+  const project = projects.find((p) => p.name === name);
+  if (!project) {
+    const yours = projects.map((p) => p.name).join(", ") || "none";
+    throw new Error(
+      `--project ${name}: you are not a member of such a project at ${server} (yours: ${yours})`,
+    );
+  }
+  return project.id;
+}
+
+/**
+ * Queues a training run through the dashboard's runs.create as the signed-in account: the same
+ * run and job `queue add` makes on the local store, in the named project, created by the account.
+ * Paths are resolved here, as the local command does; the workers must see the same ones.
+ */
+export async function queueRunRemotely(flags: TrainFlags & { data: string }): Promise<QueuedRun> {
+  const { server, api, at } = signedIn();
+  const input: Record<string, unknown> = {
+    projectId: await projectId(api, server, flags.project ?? DEFAULT_PROJECT),
+  };
+  for (const key of API_FIELDS) {
+    const value = flags[key as keyof TrainFlags];
+    if (value !== undefined) input[key] = value;
+  }
+  input.data = path.resolve(flags.data);
+  if (flags.test) input.test = path.resolve(flags.test);
+  // The server checks the values (the job and config schemas) and names the option it refuses.
+  return at(() => api.runs.create.mutate(input as CreateRunInput));
+}
+
+/** Cancels a run's training job(s) through the dashboard's runs.cancel as the signed-in account. */
+export function cancelRunRemotely(runId: number): Promise<CancelledRun> {
+  const { api, at } = signedIn();
+  return at(() => api.runs.cancel.mutate({ id: runId }));
+}
