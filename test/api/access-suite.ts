@@ -272,11 +272,6 @@ const CASES: Case[] = [
     scope: "account",
     request: mutation("account.passwordChanged", () => undefined),
   },
-  {
-    operation: "account.passwordChanged",
-    scope: "account",
-    request: mutation("account.passwordChanged", () => undefined),
-  },
   { operation: "audit.list", scope: "project", request: q("audit.list", (w) => ({ projectId: w.alphaId })) },
   { operation: "http.image", scope: "project", request: get((w) => `/api/images/${w.runImageId}`) },
   {
@@ -435,6 +430,8 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
     expect(procedures).toEqual(tableProcedures);
     const covered = new Set(CASES.map((c) => c.operation));
     expect(Object.keys(OPERATIONS).filter((op) => !covered.has(op as Operation))).toEqual([]);
+    const names = CASES.map((c) => c.label ?? c.operation);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 
   for (const c of CASES) {

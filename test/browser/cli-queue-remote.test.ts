@@ -65,11 +65,11 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
   it("refuses, naming each, the flags the API cannot take, and queues nothing", async () => {
     const before = await counts();
     const refused = await researcher.cli(
-      queueArgs("--epochs", "1", "--weights", "none", "--tag", "x", "--out", "elsewhere"),
+      queueArgs("--epochs", "1", "--weights", "none", "--out", "elsewhere"),
       inSharedData,
     );
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("the dashboard's API does not take --weights, --out, --tag;");
+    expect(refused.stderr).toContain("the dashboard's API does not take --weights, --out;");
     // A value only the server's config schema refuses comes back naming the option.
     const tooLarge = await researcher.cli([...queueArgs(), "--image-size", "4096"], inSharedData);
     expect(tooLarge.code).toBe(1);
@@ -98,7 +98,19 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
   it("queues runs in the named project, created by the account and audited under its name", async () => {
     training = parseJson(
       await researcher.cli(
-        queueArgs("--epochs", "30", "--name", "remote-trains", "--project", "remote-team", "--json"),
+        queueArgs(
+          "--epochs",
+          "30",
+          "--name",
+          "remote-trains",
+          "--project",
+          "remote-team",
+          "--tag",
+          "from-cli",
+          "--tag",
+          "sweep",
+          "--json",
+        ),
         inSharedData,
       ),
     );
@@ -128,7 +140,7 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
       expect(events[0]!.userAgent).toBe("cxrlab-cli");
     }
     const first = (await getRun(store, training.runId))!;
-    expect(first).toMatchObject({ name: "remote-trains", preset: "quick" });
+    expect(first).toMatchObject({ name: "remote-trains", preset: "quick", tags: ["from-cli", "sweep"] });
     expect(first.config.training.epochs).toBe(30);
     expect(first.config.preprocessing.imageSize).toBe(64);
     expect(["queued", "running"]).toContain(first.status);

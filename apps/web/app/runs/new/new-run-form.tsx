@@ -36,7 +36,7 @@ function textField(form: FormData, name: string): string | undefined {
 
 function readInput(form: FormData): CreateRunInput {
   const freeze = textField(form, "freezeUntil");
-  const values = {
+  const values: CreateRunInput = {
     projectId: Number(form.get("projectId")),
     preset: String(form.get("preset")),
     name: textField(form, "name"),

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { trainJobSchema } from "@cxrlab/trainer";
-import type { z } from "zod";
+import { z } from "zod";
 import { ZId } from "../../inputs.ts";
+import { ZTagName } from "./tag.types.ts";
 
 const jobOptions = trainJobSchema.shape.options;
 
@@ -30,6 +31,7 @@ export const ZCreateRunInput = jobOptions
     projectId: ZId,
     data: workerPath(jobOptions.shape.data),
     test: workerPath(jobOptions.shape.test.unwrap()).optional(),
+    tag: z.array(ZTagName).max(20).optional(),
   });
 
 export type CreateRunInput = z.input<typeof ZCreateRunInput>;

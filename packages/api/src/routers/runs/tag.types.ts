@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { ZId } from "../../inputs.ts";
 
-export const ZRunTagInput = z.object({ id: ZId, tag: z.string().trim().min(1).max(64) });
+/** A run tag as people type it. */
+export const ZTagName = z.string().trim().min(1).max(64);
+
+export const ZRunTagInput = z.object({ id: ZId, tag: ZTagName });
 
 export type RunTagInput = z.input<typeof ZRunTagInput>;
