@@ -51,6 +51,7 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
     const form = page.getByTestId("new-run-form");
     for (const name of [
       "name",
+      "tag",
       "data",
       "test",
       "epochs",
@@ -97,6 +98,8 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
     expect(await page.getByTestId("error-data").count()).toBe(0);
     await fillForm({ ...SMALL, freezeUntil: "some" });
     await expect.poll(() => page.getByTestId("error-freezeUntil").textContent()).toMatch(/layer index/);
+    await fillForm({ ...SMALL, tag: `ok, ${"x".repeat(65)}` });
+    await expect.poll(() => page.getByTestId("error-tag").textContent()).toMatch(/64/);
     expect(await page.getByTestId("form-error").textContent()).toMatch(/Check the fields/);
     await screenshot(page, "queue-new-run-errors-1280");
     expect(await horizontalOverflow(page)).toBe(0);
@@ -106,9 +109,19 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
   it(
     "queues a run that the worker trains while its page shows the status and live progress",
     async () => {
-      first = await queueRun({ ...SMALL, name: "queued-from-the-form", epochs: "6", seed: "5" });
+      first = await queueRun({
+        ...SMALL,
+        name: "queued-from-the-form",
+        tag: " sweep, baseline,,sweep ",
+        epochs: "6",
+        seed: "5",
+      });
       const queued = await storedRun(first);
-      expect(queued).toMatchObject({ name: "queued-from-the-form", preset: "quick" });
+      expect(queued).toMatchObject({
+        name: "queued-from-the-form",
+        preset: "quick",
+        tags: ["baseline", "sweep"],
+      });
       expect(queued.config.training.epochs).toBe(6);
       expect(queued.config.preprocessing.imageSize).toBe(64);
       expect(queued.config.augmentation.cachedViews).toBe(1);
@@ -209,11 +222,11 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
       expect(await jobOf(first)).toMatchObject({ state: "completed", retryCount: 0 });
       expect((await jobOf(long))?.startedOn).not.toBeNull();
       expect((await jobOf(waiting))?.startedOn).toBeNull();
-      // The form's refused submissions answer 400 on purpose (three of them); nothing else failed.
+      // The form's refused submissions answer 400 on purpose (four of them); nothing else failed.
       const refused = /400.*\/api\/trpc\/runs\.create/;
       expect(opened.consoleErrors.filter((e) => !refused.test(e))).toEqual([]);
       expect(opened.failedRequests.filter((r) => !refused.test(r))).toEqual([]);
-      expect(opened.failedRequests.filter((r) => refused.test(r))).toHaveLength(3);
+      expect(opened.failedRequests.filter((r) => refused.test(r))).toHaveLength(4);
     },
     TRAINING_TIMEOUT_MS,
   );

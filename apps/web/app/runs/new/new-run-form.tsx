@@ -34,6 +34,15 @@ function textField(form: FormData, name: string): string | undefined {
   return text === "" ? undefined : text;
 }
 
+/** Comma-separated tags; left out when there are none. */
+function tagsField(form: FormData, name: string): string[] | undefined {
+  const tags = String(form.get(name) ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+  return tags.length > 0 ? [...new Set(tags)] : undefined;
+}
+
 function readInput(form: FormData): CreateRunInput {
   const freeze = textField(form, "freezeUntil");
   const values: CreateRunInput = {
@@ -50,6 +59,7 @@ function readInput(form: FormData): CreateRunInput {
     seed: numberField(form, "seed"),
     views: numberField(form, "views"),
     limitPerClass: numberField(form, "limitPerClass"),
+    tag: tagsField(form, "tag"),
   };
   // Fields left empty keep the preset's value: they are not sent at all.
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as CreateRunInput;
@@ -115,6 +125,11 @@ export function NewRunForm({
           Name
           <input type="text" name="name" placeholder={String(defaults.name)} data-testid="field-name" />
           <FieldError name="name" errors={fieldErrors} />
+        </label>
+        <label className="field">
+          Tags (comma-separated)
+          <input type="text" name="tag" placeholder="baseline, sweep" data-testid="field-tag" />
+          <FieldError name="tag" errors={fieldErrors} />
         </label>
       </div>
       <div className="run-form-grid wide">
