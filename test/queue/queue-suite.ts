@@ -67,6 +67,9 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     }
   };
 
+  /** A run with a saved model (trained by the first test), for model jobs. */
+  let trainedRun: number;
+
   beforeAll(async () => {
     db = await createDatabase();
   });
@@ -122,6 +125,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
 
     // The first run's model, scored on a folder and run on two images, by queued jobs.
     const model = queued[0]!.runId;
+    trainedRun = model;
     // A small labelled folder: two images of each class.
     const folder = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-eval-"));
     const labels = readdirSync(sharedPaths.sample(), { withFileTypes: true }).filter((e) => e.isDirectory());
@@ -196,6 +200,34 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     const states = Object.fromEntries((await listJobs()).map((j) => [j.id, j.state]));
     expect(states[running.jobId]).toBe("cancelled");
     expect(states[waiting.jobId]).toBe("cancelled");
+  }, 600_000);
+
+  it("cancel stops a running evaluation part-way: the job is cancelled, not failed, and nothing is recorded", async () => {
+    // ~1,800 images: the job is still checking or scoring them when the cancel lands.
+    const folder = sharedPaths.devTrain();
+    const job = parseJson<{ jobId: string }>(
+      ok(await cli(["queue", "evaluate", "--run", `${trainedRun}`, "--data", folder, "--json"])),
+    );
+    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    let cancel: Promise<CliResult> | undefined;
+    const worker = await cli(["worker", "--json", "--out", out], {
+      onStderr: (text, child) => {
+        if (!cancel && text.includes(`job ${job.jobId} (evaluate`))
+          cancel = cli(["queue", "cancel", job.jobId]);
+        if (text.includes(`job ${job.jobId} cancelled`)) child.kill("SIGTERM");
+      },
+    });
+    ok(await cancel!);
+    expect(parseJson<WorkerSummary>(ok(worker))).toMatchObject({
+      completed: [],
+      failed: [],
+      cancelled: [job.jobId],
+    });
+    expect((await listJobs()).find((j) => j.id === job.jobId)?.state).toBe("cancelled");
+    await withRun(trainedRun, (run) => {
+      expect(run.status).toBe("succeeded");
+      expect(run.evaluations.map((e) => e.split)).not.toContain(`folder:${folder}`);
+    });
   }, 600_000);
 
   it("cancel --run cancels a run's queued training job by the run's id, as the dashboard's API does", async () => {

@@ -68,9 +68,9 @@ function jobRunner(options: QueueWorkerOptions): JobRunner {
       case "train":
         return runTrainJob(job, context, options);
       case "evaluate":
-        return runEvaluateJob(job, options);
+        return runEvaluateJob(job, context, options);
       case "predict":
-        return runPredictJob(job, options);
+        return runPredictJob(job, context, options);
     }
   };
 }
@@ -122,8 +122,9 @@ async function runTrainJob(job: TrainJob, context: JobContext, options: QueueWor
  */
 async function modelJobRequest<J extends EvaluateJob | PredictJob>(
   job: J,
+  context: JobContext,
   options: QueueWorkerOptions,
-): Promise<J["options"] & { model: string; backend?: BackendName }> {
+): Promise<J["options"] & { model: string; backend?: BackendName; signal: AbortSignal }> {
   const run = await withStore((store) => runModel(store, job.runId));
   if (!run) throw new Error(`run ${job.runId} is not in the store`);
   if (!run.modelLocation) throw new Error(`run ${job.runId} (${run.name}) has no saved model`);
@@ -131,16 +132,17 @@ async function modelJobRequest<J extends EvaluateJob | PredictJob>(
     ...job.options,
     model: run.modelLocation,
     ...(options.backend ? { backend: options.backend } : {}),
+    signal: context.signal,
   };
 }
 
-async function runEvaluateJob(job: EvaluateJob, options: QueueWorkerOptions) {
-  const { backend, runId, result } = await runEvaluation(await modelJobRequest(job, options));
+async function runEvaluateJob(job: EvaluateJob, context: JobContext, options: QueueWorkerOptions) {
+  const { backend, runId, result } = await runEvaluation(await modelJobRequest(job, context, options));
   const { accuracy, loss, macroAuc, count } = result.metrics;
   return { runId, backend, split: `folder:${path.resolve(result.dataDir)}`, count, accuracy, loss, macroAuc };
 }
 
-async function runPredictJob(job: PredictJob, options: QueueWorkerOptions) {
-  const { backend, runId, result } = await runPrediction(await modelJobRequest(job, options));
+async function runPredictJob(job: PredictJob, context: JobContext, options: QueueWorkerOptions) {
+  const { backend, runId, result } = await runPrediction(await modelJobRequest(job, context, options));
   return { runId, backend, predictions: result.predictions.length, skipped: result.skipped.length };
 }

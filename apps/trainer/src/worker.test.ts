@@ -112,6 +112,29 @@ describe("runWorker", () => {
     expect(calls).toEqual([]);
   });
 
+  it("counts a runner that throws the signal's reason when cancelled (evaluation, prediction) as cancelled", async () => {
+    const { queue, calls } = memoryQueue(["a"]);
+    const told: string[] = [];
+    const summary = await runWorker({
+      ...quiet,
+      queue,
+      once: true,
+      run: async (_job, context) => {
+        setTimeout(() => queue.cancel(context.id), 20);
+        await new Promise((_, reject) =>
+          context.signal.addEventListener("abort", () => reject(context.signal.reason)),
+        );
+        return {};
+      },
+      onFailed: async (claimed) => {
+        told.push(claimed.id);
+      },
+    });
+    expect(summary).toEqual({ completed: [], failed: [], cancelled: ["a"] });
+    expect(calls).toEqual([]);
+    expect(told).toEqual([]);
+  });
+
   it("stops a job whose lease the queue gave to another worker, reporting nothing back", async () => {
     const { queue, states, calls } = memoryQueue(["a"]);
     const summary = await runWorker({

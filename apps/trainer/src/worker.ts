@@ -81,7 +81,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     await renew();
     const watch = setInterval(renew, watchMs);
     try {
-      const result = await run(job, { id, signal: controller.signal, cancelled: () => cancelled, log });
+      // A runner may stop by returning (training ends after its batch) or by throwing the signal's
+      // reason (evaluation and prediction): once stopped, either way means the same.
+      const result = await run(job, { id, signal: controller.signal, cancelled: () => cancelled, log }).catch(
+        (err: unknown) => {
+          if (controller.signal.aborted) return undefined;
+          throw err;
+        },
+      );
       if (cancelled) {
         summary.cancelled.push(id);
         log(`worker: job ${id} cancelled`);
@@ -92,7 +99,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         // Stopped, not finished: the queue hands it out again later.
         await fail(claimed, new Error("the worker stopped before the job finished"));
       } else {
-        await queue.complete(id, result);
+        await queue.complete(id, result ?? {});
         summary.completed.push(id);
         log(`worker: job ${id} completed`);
       }

@@ -14,6 +14,8 @@ export interface EvaluationRequest {
   batchSize?: number;
   backend?: BackendName;
   skipBad?: boolean;
+  /** A queued job's: stops it between images and batches (nothing is recorded then). */
+  signal?: AbortSignal;
 }
 
 interface EvaluateFlags extends EvaluationRequest {
@@ -37,6 +39,7 @@ export async function runEvaluation(
     batchSize: request.batchSize ?? 8,
     skipBad: request.skipBad ?? false,
     onProgress: createProgressBar(),
+    ...(request.signal ? { signal: request.signal } : {}),
   });
   const runId = await recordForModelRun(result.modelDir, result.predictions, {
     dataDir: result.dataDir,

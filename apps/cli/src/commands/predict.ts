@@ -32,6 +32,8 @@ export interface PredictionRequest {
   batchSize?: number;
   backend?: BackendName;
   skipBad?: boolean;
+  /** A queued job's: stops it between images and batches (nothing is recorded then). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function runPrediction(
     batchSize: request.batchSize ?? 8,
     skipBad: request.skipBad ?? false,
     onProgress: createProgressBar(),
+    ...(request.signal ? { signal: request.signal } : {}),
   });
   const runId = await recordForModelRun(result.modelDir, result.predictions);
   return { backend: backend.name, runId, result };

@@ -15,6 +15,8 @@ export interface EvaluateOptions {
   /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
   engine?: EngineName;
   onProgress?: ProgressListener;
+  /** Stops between images (checking) and between batches, throwing the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateResult {
@@ -35,6 +37,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const checked = await checkImages(data.records, loader, {
     skipBad: options.skipBad ?? false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
   try {
@@ -42,6 +45,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
       batchSize: options.batchSize ?? 8,
       phase: "test",
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const labels = checked.good.map((r) => r.label);
     return {

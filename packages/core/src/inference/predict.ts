@@ -45,6 +45,8 @@ export interface PredictOptions {
   /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
   engine?: EngineName;
   onProgress?: ProgressListener;
+  /** Stops between images (checking) and between batches, throwing the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface PredictResult {
@@ -70,12 +72,14 @@ export async function predictImages(options: PredictOptions): Promise<PredictRes
   const checked = await checkImages(records, loader, {
     skipBad: options.skipBad ?? false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
   try {
     const probs = await predictRecords(engine, checked.good, loader, {
       batchSize: options.batchSize ?? 8,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const unlabeled = checked.good.map((r) => ({ path: r.path }));
     return {

@@ -76,7 +76,7 @@ export interface CheckResult {
 export async function checkImages(
   records: ImageRecord[],
   loader: InputLoader,
-  options: { skipBad: boolean; onProgress?: ProgressListener; concurrency?: number },
+  options: { skipBad: boolean; onProgress?: ProgressListener; concurrency?: number; signal?: AbortSignal },
 ): Promise<CheckResult> {
   const meter = new PhaseMeter(options.onProgress, { phase: "check", total: records.length });
   const ok = new Array<boolean>(records.length).fill(false);
@@ -84,6 +84,7 @@ export async function checkImages(
   let nextIndex = 0;
   const worker = async () => {
     while (nextIndex < records.length) {
+      options.signal?.throwIfAborted();
       const i = nextIndex++;
       const record = records[i]!;
       try {
