@@ -120,16 +120,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </table>
         {result.items.length === 0 && <p className="empty">No events match.</p>}
       </div>
-      {result.total > result.pageSize && (
-        <Pager
-          path="/audit"
-          params={params}
-          page={result.page}
-          pageSize={result.pageSize}
-          total={result.total}
-          noun="events"
-        />
-      )}
+      {result.total > result.pageSize && <Pager path="/audit" params={params} list={result} noun="events" />}
     </>
   );
 }

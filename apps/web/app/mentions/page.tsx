@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CommentBody } from "../../src/components/comment-body.tsx";
-import { dateTime } from "../../src/format.ts";
+import { CommentHeader } from "../../src/components/comment-header.tsx";
 import { getCaller } from "../../src/trpc/server.ts";
 
 export const dynamic = "force-dynamic";
@@ -22,13 +22,10 @@ export default async function MentionsPage() {
         <ol className="comment-list" data-testid="mentions">
           {mentions.map((m) => (
             <li key={m.id} data-testid="mention-item" data-comment-id={m.id}>
-              <div className="comment-meta">
-                <strong>{m.author ? m.author.name || m.author.email : "deleted account"}</strong> on{" "}
-                <Link href={`/runs/${m.runId}`}>{m.runName}</Link>{" "}
-                <time className="muted" dateTime={new Date(m.createdAt).toISOString()}>
-                  {dateTime(m.createdAt)}
-                </time>
-              </div>
+              <CommentHeader comment={m}>
+                {" on "}
+                <Link href={`/runs/${m.runId}`}>{m.runName}</Link>
+              </CommentHeader>
               <CommentBody comment={m} />
             </li>
           ))}

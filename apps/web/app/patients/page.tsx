@@ -89,14 +89,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
         )}
       </div>
       {result.total > result.pageSize && (
-        <Pager
-          path="/patients"
-          params={params}
-          page={result.page}
-          pageSize={result.pageSize}
-          total={result.total}
-          noun="patients"
-        />
+        <Pager path="/patients" params={params} list={result} noun="patients" />
       )}
     </>
   );

@@ -3,6 +3,7 @@ import { RUN_STATUSES } from "@cxrlab/db";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CheckboxFieldset } from "../../src/components/checkbox-fieldset.tsx";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { orNotFound } from "../../src/not-found.ts";
 import { all, first, runsListInput, type SearchParams } from "../../src/search-params.ts";
@@ -50,28 +51,8 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             data-testid="filter-q"
           />
         </label>
-        <fieldset data-testid="filter-status">
-          <legend>Status</legend>
-          <div className="checks">
-            {facets.statuses.map((s) => (
-              <label key={s}>
-                <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} />
-                {s}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <fieldset data-testid="filter-preset">
-          <legend>Preset</legend>
-          <div className="checks">
-            {facets.presets.map((p) => (
-              <label key={p}>
-                <input type="checkbox" name="preset" value={p} defaultChecked={presets.includes(p)} />
-                {p}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxFieldset legend="Status" name="status" options={facets.statuses} checked={statuses} />
+        <CheckboxFieldset legend="Preset" name="preset" options={facets.presets} checked={presets} />
         <label>
           Tag
           <select name="tag" defaultValue={first(params, "tag") ?? ""} data-testid="filter-tag">

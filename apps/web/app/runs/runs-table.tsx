@@ -183,16 +183,7 @@ export function RunsTable({
         </table>
         {data.items.length === 0 && <p className="empty">No runs match these filters.</p>}
       </div>
-      {data.total > data.pageSize && (
-        <Pager
-          path="/runs"
-          params={params}
-          page={data.page}
-          pageSize={data.pageSize}
-          total={data.total}
-          noun="runs"
-        />
-      )}
+      {data.total > data.pageSize && <Pager path="/runs" params={params} list={data} noun="runs" />}
     </>
   );
 }

@@ -5,16 +5,13 @@ import { hrefWith, type SearchParams } from "../links.ts";
 export function Pager({
   path,
   params,
-  page,
-  pageSize,
-  total,
+  list: { page, pageSize, total },
   noun,
 }: {
   path: string;
   params: SearchParams;
-  page: number;
-  pageSize: number;
-  total: number;
+  /** The page shown, as list queries return it. */
+  list: { page: number; pageSize: number; total: number };
   noun: string;
 }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));

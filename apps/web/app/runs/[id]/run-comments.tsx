@@ -5,7 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { CommentBody } from "../../../src/components/comment-body.tsx";
-import { dateTime } from "../../../src/format.ts";
+import { CommentHeader } from "../../../src/components/comment-header.tsx";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
 type Comment = RouterOutputs["runs"]["comments"][number];
@@ -39,14 +39,7 @@ export function RunComments({
       <ol className="comment-list" data-testid="run-comments">
         {comments.map((c) => (
           <li key={c.id} data-testid="run-comment" data-comment-id={c.id}>
-            <div className="comment-meta">
-              <strong data-testid="comment-author">
-                {c.author ? c.author.name || c.author.email : "deleted account"}
-              </strong>{" "}
-              <time className="muted" dateTime={new Date(c.createdAt).toISOString()}>
-                {dateTime(c.createdAt)}
-              </time>
-            </div>
+            <CommentHeader comment={c} />
             <CommentBody comment={c} />
           </li>
         ))}

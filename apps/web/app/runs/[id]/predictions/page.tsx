@@ -202,14 +202,7 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
           })}
         </div>
       )}
-      <Pager
-        path={path}
-        params={query}
-        page={page.page}
-        pageSize={page.pageSize}
-        total={page.total}
-        noun="predictions"
-      />
+      <Pager path={path} params={query} list={page} noun="predictions" />
     </>
   );
 }
