@@ -302,6 +302,55 @@ describe("cxrlab ingest, patients, predict --patient", () => {
     expect(again).toMatchObject({ alreadyPredicted: 3, predictions: [] });
   });
 
+  it("archives RLE Lossless and deflated DICOM like the uncompressed ones", async () => {
+    const dir = path.join(tmp, "compressed");
+    mkdirSync(dir);
+    const files = {
+      "rle.dcm": TRANSFER_SYNTAX.rleLossless,
+      "deflated.dcm": TRANSFER_SYNTAX.deflatedExplicitLittle,
+    };
+    // Same recipe as Alice's later image: stored v shows as 255 - (v - 1024 + 128) = 1151 - v.
+    const left = { "rle.dcm": 1010, "deflated.dcm": 1020 };
+    for (const [file, transferSyntax] of Object.entries(files) as [keyof typeof files, string][]) {
+      const bytes = await buildDicom({
+        width: 32,
+        height: 32,
+        pixels: halves(left[file], left[file] + 100),
+        bitsStored: 12,
+        rescale: { slope: 1, intercept: -1024 },
+        window: { center: 0, width: 256 },
+        photometric: "MONOCHROME1",
+        transferSyntax,
+        attributes: { PatientID: "C-1", StudyInstanceUID: "1.2.6.1", SOPInstanceUID: `1.2.6.1.${file}` },
+      });
+      writeFileSync(path.join(dir, file), bytes);
+    }
+    const result = await cli("ingest", dir, "--json");
+    expect(result.code, result.stderr).toBe(0);
+    const report = parseJson<Report>(result);
+    expect(report.rejected).toEqual([]);
+    expect(report.new.map((n) => [path.basename(n.file), n.patientId, n.format]).sort()).toEqual([
+      ["deflated.dcm", "C-1", "dicom"],
+      ["rle.dcm", "C-1", "dicom"],
+    ]);
+    const store = await openStore(env.DATABASE_URL);
+    try {
+      for (const file of Object.keys(files) as (keyof typeof files)[]) {
+        const image = await store.prisma.image.findUniqueOrThrow({
+          where: { sopInstanceUid: `1.2.6.1.${file}` },
+        });
+        expect(path.basename(image.sourceLocation!)).toBe(`${image.sha256}.dcm`);
+        const data = await sharp(image.location).extractChannel(0).raw().toBuffer();
+        expect([new Set(data.subarray(0, 16)), new Set(data.subarray(16, 32))]).toEqual([
+          new Set([1151 - left[file]]),
+          new Set([1151 - left[file] - 100]),
+        ]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("puts new patients in the project --project names", async () => {
     const file = path.join(tmp, "research.png");
     copyFileSync(sampleXrays(2)[1]!, file);

@@ -1,7 +1,8 @@
+import { deflateRawSync } from "node:zlib";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { grayPng, isDicom, parseDicomDate, readDicom, readDicomMetadata } from "./index.ts";
-import { buildDicom, type TestDicom, TRANSFER_SYNTAX } from "./test-dicom.ts";
+import { buildDicom, rleFrame, type TestDicom, TRANSFER_SYNTAX } from "./test-dicom.ts";
 
 async function render(spec: TestDicom) {
   const { image, metadata } = await readDicom(await buildDicom(spec), "test.dcm");
@@ -11,6 +12,17 @@ async function render(spec: TestDicom) {
 // A window of width 256 centred on c maps x to x - c + 128 (PS3.3 C.11.2.1.2), so expected
 // values below are plain arithmetic.
 const IDENTITY_WINDOW = { center: 128, width: 256 };
+
+// modality 2x - 2048: -48, 0, 72, 6142 -> windowed x + 128, clipped: 80, 128, 200, 255
+const RESCALED_12_BIT = {
+  width: 4,
+  height: 1,
+  bitsStored: 12,
+  // Bits above BitsStored are not part of the value (the first word is 1000 with junk on top).
+  pixels: [0xf000 | 1000, 1024, 1060, 4095],
+  rescale: { slope: 2, intercept: -2048 },
+  window: { center: 0, width: 256 },
+};
 
 describe("readDicom pixels", () => {
   it("inverts MONOCHROME1 after the min-max stretch of an 8-bit image without a window", async () => {
@@ -26,16 +38,7 @@ describe("readDicom pixels", () => {
   });
 
   it("masks 16-bit words to BitsStored, then rescales, then windows", async () => {
-    const { pixels, width, height } = await render({
-      width: 4,
-      height: 1,
-      bitsStored: 12,
-      // Bits above BitsStored are not part of the value (the first word is 1000 with junk on top).
-      pixels: [0xf000 | 1000, 1024, 1060, 4095],
-      rescale: { slope: 2, intercept: -2048 },
-      window: { center: 0, width: 256 },
-    });
-    // modality 2x - 2048: -48, 0, 72, 6142 -> x + 128, clipped
+    const { pixels, width, height } = await render(RESCALED_12_BIT);
     expect([width, height]).toEqual([4, 1]);
     expect(pixels).toEqual([80, 128, 200, 255]);
   });
@@ -110,6 +113,151 @@ describe("readDicom pixels", () => {
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(["png", 3, 1, 1]);
     const data = await sharp(png).extractChannel(0).raw().toBuffer();
     expect([...data]).toEqual([0, 128, 255]);
+  });
+});
+
+/** Constant stretches (runs longer than PackBits' 128) then varied values (long literals). */
+const mixed = (count: number, flat: number, max: number) =>
+  Array.from({ length: count }, (_, i) => (i < 300 ? flat : (i * 7919) % max));
+
+describe("RLE Lossless", () => {
+  const base = { width: 37, height: 23 } as const;
+
+  it("decodes 16- and 8-bit frames to exactly the pixels of the same image uncompressed", async () => {
+    const cases: TestDicom[] = [
+      { ...base, pixels: mixed(37 * 23, 1234, 65536) },
+      { ...base, pixels: mixed(37 * 23, 0xf000 | 1000, 65536), bitsStored: 12, pixelRepresentation: 1 },
+      { ...base, bitsAllocated: 8, pixels: mixed(37 * 23, 7, 256), window: { center: 100, width: 120 } },
+    ];
+    for (const spec of cases) {
+      const rle = await render({ ...spec, transferSyntax: TRANSFER_SYNTAX.rleLossless });
+      const plain = await render(spec);
+      expect(rle.metadata.transferSyntaxUid).toBe(TRANSFER_SYNTAX.rleLossless);
+      expect(new Set(plain.pixels).size).toBeGreaterThan(30);
+      expect(rle.pixels).toEqual(plain.pixels);
+    }
+  });
+
+  it("applies rescale, window and MONOCHROME1 to RLE pixels", async () => {
+    const { pixels } = await render({
+      ...RESCALED_12_BIT,
+      photometric: "MONOCHROME1",
+      transferSyntax: TRANSFER_SYNTAX.rleLossless,
+    });
+    // 80, 128, 200, 255 inverted
+    expect(pixels).toEqual([175, 127, 55, 0]);
+  });
+
+  it("refuses a malformed frame, naming the file and the fault", async () => {
+    const pixels = [1, 2, 3, 4];
+    const spec = { width: 2, height: 2, pixels, transferSyntax: TRANSFER_SYNTAX.rleLossless };
+    const valid = rleFrame(pixels, 16);
+    const withWord = (at: number, value: number) => {
+      const frame = valid.slice();
+      new DataView(frame.buffer).setUint32(at, value, true);
+      return frame;
+    };
+    const segment8 = (...bytes: number[]) => {
+      const frame = new Uint8Array(64 + bytes.length);
+      new DataView(frame.buffer).setUint32(0, 1, true);
+      new DataView(frame.buffer).setUint32(4, 64, true);
+      frame.set(bytes, 64);
+      return frame;
+    };
+    const faults: [Uint8Array, 8 | 16, string][] = [
+      [withWord(0, 1), 16, "bad.dcm: RLE header lists 1 segments; a grey image of 16-bit pixels has 2"],
+      [
+        withWord(8, valid.length + 2),
+        16,
+        `bad.dcm: RLE segment 1 of 2 would span bytes 64..${valid.length + 2}`,
+      ],
+      [withWord(4, 20), 16, "bad.dcm: RLE segment 1 of 2 would span bytes 20.."],
+      [withWord(8, 64), 16, "bad.dcm: RLE segment 1 of 2 would span bytes 64..64"],
+      [valid.subarray(0, 40), 16, "bad.dcm: RLE frame of 40 bytes is shorter than its 64-byte header"],
+      // repeat 7 three times: 3 of the 4 bytes
+      [segment8(0xfe, 7), 8, "bad.dcm: RLE segment 1 of 1 decodes to 3 bytes; a frame plane has 4"],
+      [segment8(0xfb, 7), 8, "bad.dcm: RLE segment 1 of 1 decodes to more than the 4 bytes of a frame plane"],
+      [segment8(0x03, 1, 2), 8, "bad.dcm: RLE segment 1 of 1 ends inside a literal run"],
+    ];
+    for (const [fragment, bitsAllocated, message] of faults) {
+      const bytes = await buildDicom({ ...spec, bitsAllocated, fragment });
+      await expect(readDicom(bytes, "bad.dcm")).rejects.toThrow(message);
+    }
+    // The same frame with a valid segment (literal 4 bytes, then a pad byte) decodes.
+    const fine = await buildDicom({ ...spec, bitsAllocated: 8, fragment: segment8(0x03, 1, 2, 3, 4, 0) });
+    expect([...(await readDicom(fine, "ok.dcm")).image.gray]).toEqual([0, 85, 170, 255]);
+  });
+
+  it("refuses colour RLE, naming the file", async () => {
+    const bytes = await buildDicom({
+      width: 2,
+      height: 1,
+      bitsAllocated: 8,
+      pixels: [1, 2],
+      transferSyntax: TRANSFER_SYNTAX.rleLossless,
+      attributes: { PhotometricInterpretation: "RGB" },
+    });
+    await expect(readDicom(bytes, "rgb.dcm")).rejects.toThrow(
+      "rgb.dcm: photometric interpretation RGB with 1 samples per pixel; only grey (MONOCHROME1/2) images are read",
+    );
+  });
+});
+
+describe("Deflated Explicit VR Little Endian", () => {
+  const spec: TestDicom = {
+    width: 37,
+    height: 23,
+    pixels: mixed(37 * 23, 1234, 4096),
+    bitsStored: 12,
+    rescale: { slope: 1, intercept: -1024 },
+    attributes: { IssuerOfPatientID: "HOSP-A", AccessionNumber: "ACC-9" },
+  };
+
+  it("reads the same metadata and pixels as its uncompressed twin", async () => {
+    const bytes = await buildDicom({ ...spec, transferSyntax: TRANSFER_SYNTAX.deflatedExplicitLittle });
+    const plainBytes = await buildDicom(spec);
+    // The data set really is deflated: the pixel words alone would not fit.
+    expect(bytes.length).toBeLessThan(plainBytes.length);
+    const deflated = await readDicom(bytes, "d.dcm");
+    const plain = await readDicom(plainBytes, "p.dcm");
+    expect(deflated.metadata).toEqual({
+      ...plain.metadata,
+      transferSyntaxUid: TRANSFER_SYNTAX.deflatedExplicitLittle,
+    });
+    expect(deflated.metadata).toMatchObject({
+      patientId: "TEST-1",
+      issuerOfPatientId: "HOSP-A",
+      studyInstanceUid: "1.2.826.0.1.3680043.8.498.1",
+      sopInstanceUid: "1.2.826.0.1.3680043.8.498.1.1",
+    });
+    expect(readDicomMetadata(bytes, "d.dcm")).toEqual(deflated.metadata);
+    expect(new Set(plain.image.gray).size).toBeGreaterThan(30);
+    expect([...deflated.image.gray]).toEqual([...plain.image.gray]);
+  });
+
+  it("reads a file whose preamble is not zeros", async () => {
+    const bytes = await buildDicom({ ...spec, transferSyntax: TRANSFER_SYNTAX.deflatedExplicitLittle });
+    bytes.write("II*\0 a TIFF header may share the preamble", 0, "latin1");
+    expect(readDicomMetadata(bytes, "tiff.dcm").patientId).toBe("TEST-1");
+  });
+
+  it("refuses a corrupt or oversized deflate stream, naming the file", async () => {
+    const bytes = await buildDicom({ ...spec, transferSyntax: TRANSFER_SYNTAX.deflatedExplicitLittle });
+    const metaEnd = 144 + bytes.readUInt32LE(140);
+    const corrupt = Buffer.from(bytes);
+    corrupt.fill(0xff, metaEnd, metaEnd + 4);
+    const message = "the deflated data set (Deflated Explicit VR Little Endian) cannot be read";
+    await expect(readDicom(corrupt, "corrupt.dcm")).rejects.toThrow(
+      `corrupt.dcm: ${message}: invalid block type`,
+    );
+    expect(() => readDicomMetadata(bytes.subarray(0, metaEnd + 20), "cut.dcm")).toThrow(
+      `cut.dcm: ${message}: unexpected end of file`,
+    );
+    // 80 MiB of zeros deflate to ~80 KB; inflating stops at 2 bytes a pixel + the file size limit.
+    const bomb = Buffer.concat([bytes.subarray(0, metaEnd), deflateRawSync(Buffer.alloc(80 * 2 ** 20))]);
+    await expect(readDicom(bomb, "bomb.dcm", { maxPixels: 1 })).rejects.toThrow(
+      `bomb.dcm: ${message}: it inflates to more than 64 MiB`,
+    );
   });
 });
 

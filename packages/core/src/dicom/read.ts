@@ -1,7 +1,14 @@
+import { inflateRawSync } from "node:zlib";
 import dicomParser, { type DataSet, type Element } from "dicom-parser";
 import sharp from "sharp";
-import { checkPixels, DEFAULT_INPUT_LIMITS } from "../limits.ts";
-import { type PixelEncoding, pixelEncoding } from "./transfer-syntax.ts";
+import { checkPixels, DEFAULT_INPUT_LIMITS, formatBytes } from "../limits.ts";
+import { decodeRleFrame } from "./rle.ts";
+import {
+  DEFLATED_EXPLICIT_LITTLE_ENDIAN,
+  EXPLICIT_LITTLE_ENDIAN,
+  type PixelEncoding,
+  pixelEncoding,
+} from "./transfer-syntax.ts";
 import { toDisplay, type Voi } from "./voi.ts";
 
 /** The attributes the archive keeps; absent or empty attributes are undefined. */
@@ -50,9 +57,62 @@ export function isDicom(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && Buffer.from(bytes.subarray(128, 132)).toString("latin1") === "DICM";
 }
 
-function parse(bytes: Uint8Array, file: string): DataSet {
+interface Parsed {
+  ds: DataSet;
+  /** From the File Meta group: a deflated file's data set is parsed on its own, without that group. */
+  transferSyntaxUid: string;
+}
+
+/**
+ * A deflated data set inflates to at most a 16-bit frame at the pixel limit plus a file's worth of
+ * other attributes: a few KB of deflated zeros must not become gigabytes in memory.
+ */
+const maxInflatedBytes = (maxPixels: number) => 2 * maxPixels + DEFAULT_INPUT_LIMITS.fileBytes;
+
+function parse(bytes: Uint8Array, file: string, maxPixels = DEFAULT_INPUT_LIMITS.pixels): Parsed {
+  const meta = parsing(file, () => dicomParser.readPart10Header(bytes.subarray(0, metaGroupEnd(bytes))));
+  const transferSyntaxUid = meta.string("x00020010")?.trim() || "1.2.840.10008.1.2";
+  if (transferSyntaxUid !== DEFLATED_EXPLICIT_LITTLE_ENDIAN) {
+    return { ds: parsing(file, () => dicomParser.parseDicom(bytes)), transferSyntaxUid };
+  }
+  // dicom-parser's own inflation re-reads the file from byte 0, preamble included, which fails
+  // whenever the preamble is not zeros; so inflate here and parse the data set by itself.
+  const start = (meta as DataSet & { position: number }).position;
+  const inflated = inflate(bytes.subarray(start), file, maxInflatedBytes(maxPixels));
+  return {
+    ds: parsing(file, () => dicomParser.parseDicom(inflated, { TransferSyntaxUID: EXPLICIT_LITTLE_ENDIAN })),
+    transferSyntaxUid,
+  };
+}
+
+/**
+ * The end of the File Meta group by its Group Length (0002,0000) when the file starts with it, as
+ * PS3.10 7.1 requires; otherwise the whole file (the group then ends at its first other element).
+ */
+function metaGroupEnd(bytes: Uint8Array): number {
+  const groupLength = [0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00];
+  if (bytes.length < 144 || groupLength.some((b, i) => bytes[132 + i] !== b)) return bytes.length;
+  const length = new DataView(bytes.buffer, bytes.byteOffset + 140, 4).getUint32(0, true);
+  return Math.min(bytes.length, 144 + length);
+}
+
+function inflate(deflated: Uint8Array, file: string, maxOutputLength: number): Uint8Array {
   try {
-    return dicomParser.parseDicom(bytes);
+    return inflateRawSync(deflated, { maxOutputLength });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE"
+        ? `it inflates to more than ${formatBytes(maxOutputLength)}`
+        : (error as Error).message;
+    throw new Error(
+      `${file}: the deflated data set (Deflated Explicit VR Little Endian) cannot be read: ${reason}`,
+    );
+  }
+}
+
+function parsing<T>(file: string, read: () => T): T {
+  try {
+    return read();
   } catch (error) {
     // dicom-parser throws strings (or an object with an `exception` string).
     const reason =
@@ -65,8 +125,8 @@ function parse(bytes: Uint8Array, file: string): DataSet {
   }
 }
 
-function metadataOf(ds: DataSet): DicomMetadata {
-  const metadata: DicomMetadata = { transferSyntaxUid: ds.string("x00020010") ?? "1.2.840.10008.1.2" };
+function metadataOf({ ds, transferSyntaxUid }: Parsed): DicomMetadata {
+  const metadata: DicomMetadata = { transferSyntaxUid };
   for (const [key, tag] of Object.entries(TAGS) as [keyof typeof TAGS, string][]) {
     const value = ds.string(tag)?.trim();
     if (value) metadata[key] = value;
@@ -87,8 +147,9 @@ export async function readDicom(
   file: string,
   options: { maxPixels?: number } = {},
 ): Promise<{ metadata: DicomMetadata; image: DicomGrayImage }> {
-  const ds = parse(bytes, file);
-  const metadata = metadataOf(ds);
+  const parsed = parse(bytes, file, options.maxPixels);
+  const { ds } = parsed;
+  const metadata = metadataOf(parsed);
   const encoding = pixelEncoding(file, metadata.transferSyntaxUid);
   const width = ds.uint16("x00280011") ?? 0;
   const height = ds.uint16("x00280010") ?? 0;
@@ -107,7 +168,7 @@ export async function readDicom(
   const stored =
     encoding === "jpeg-baseline"
       ? await jpegFrame(ds, pixelData, width, height, file)
-      : nativeFrame(ds, pixelData, width * height, encoding, file);
+      : storedValues(ds, pixelData, width * height, encoding, file);
   const gray = toDisplay(stored, {
     slope: ds.floatString("x00281053") ?? 1,
     intercept: ds.floatString("x00281052") ?? 0,
@@ -117,8 +178,11 @@ export async function readDicom(
   return { metadata, image: { width, height, gray } };
 }
 
-/** The first frame's stored values, masked to BitsStored and sign-extended when PixelRepresentation is 1. */
-function nativeFrame(
+/**
+ * The first frame's stored values (native or RLE), masked to BitsStored and sign-extended when
+ * PixelRepresentation is 1.
+ */
+function storedValues(
   ds: DataSet,
   element: Element,
   count: number,
@@ -132,26 +196,59 @@ function nativeFrame(
   if (allocated !== 8 && allocated !== 16) {
     throw new Error(`${file}: BitsAllocated ${allocated}; only 8 and 16 are read`);
   }
-  const bytesPer = allocated / 8;
-  if (element.length < count * bytesPer) {
-    throw new Error(`${file}: Pixel Data holds ${element.length} bytes, ${count * bytesPer} needed`);
-  }
-  const view = new DataView(
-    ds.byteArray.buffer,
-    ds.byteArray.byteOffset + element.dataOffset,
-    count * bytesPer,
-  );
-  const littleEndian = encoding === "little-endian";
+  const bytesPerPixel = allocated === 8 ? 1 : 2;
+  const raw =
+    encoding === "rle"
+      ? decodeRleFrame(firstFrame(ds, element, file), count, bytesPerPixel, file)
+      : nativeWords(ds, element, count, bytesPerPixel, encoding === "little-endian", file);
   const shift = highBit + 1 - bitsStored;
   const mask = 2 ** bitsStored - 1;
   const signBit = 2 ** (bitsStored - 1);
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
-    const raw = allocated === 8 ? view.getUint8(i) : view.getUint16(i * 2, littleEndian);
-    const v = (raw >> shift) & mask;
+    const v = (raw[i]! >> shift) & mask;
     out[i] = signed && v & signBit ? v - 2 * signBit : v;
   }
   return out;
+}
+
+/** The first frame's words of uncompressed Pixel Data, in the file's byte order. */
+function nativeWords(
+  ds: DataSet,
+  element: Element,
+  count: number,
+  bytesPerPixel: 1 | 2,
+  littleEndian: boolean,
+  file: string,
+): Uint8Array | Uint16Array {
+  if (element.length < count * bytesPerPixel) {
+    throw new Error(`${file}: Pixel Data holds ${element.length} bytes, ${count * bytesPerPixel} needed`);
+  }
+  const start = ds.byteArray.byteOffset + element.dataOffset;
+  if (bytesPerPixel === 1) return new Uint8Array(ds.byteArray.buffer, start, count);
+  const view = new DataView(ds.byteArray.buffer, start, count * 2);
+  const words = new Uint16Array(count);
+  for (let i = 0; i < count; i++) words[i] = view.getUint16(i * 2, littleEndian);
+  return words;
+}
+
+/**
+ * The first frame of encapsulated Pixel Data: its fragments up to the second Basic Offset Table
+ * entry; without a table, the first fragment when there is one per frame (as RLE requires), else all.
+ */
+function firstFrame(ds: DataSet, element: Element, file: string): Uint8Array {
+  const all = element.fragments ?? [];
+  const frames = ds.intString("x00280008") ?? 1;
+  const table = element.basicOffsetTable ?? [];
+  const fragments =
+    frames < 2
+      ? all
+      : table.length > 1
+        ? all.filter((f) => f.offset < table[1]!)
+        : all.slice(0, all.length === frames ? 1 : all.length);
+  const parts = fragments.map((f) => ds.byteArray.subarray(f.position, f.position + f.length));
+  if (!parts.length) throw new Error(`${file}: encapsulated Pixel Data has no fragments`);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /** JPEG Baseline: the first frame's fragments form one JPEG stream, decoded by sharp. */
@@ -162,16 +259,9 @@ async function jpegFrame(
   height: number,
   file: string,
 ): Promise<Uint8Array> {
-  const fragments = element.fragments ?? [];
-  const frames = ds.intString("x00280008") ?? 1;
-  const table = element.basicOffsetTable ?? [];
-  const end = frames > 1 && table.length > 1 ? table[1]! : Number.POSITIVE_INFINITY;
-  const parts = fragments
-    .filter((f, i) => i === 0 || f.offset < end)
-    .map((f) => ds.byteArray.subarray(f.position, f.position + f.length));
-  if (!parts.length) throw new Error(`${file}: encapsulated Pixel Data has no fragments`);
+  const jpeg = firstFrame(ds, element, file);
   try {
-    const { data, info } = await sharp(Buffer.concat(parts), {
+    const { data, info } = await sharp(jpeg, {
       failOn: "error",
       limitInputPixels: width * height,
     })

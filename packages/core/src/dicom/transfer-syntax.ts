@@ -22,14 +22,20 @@ const NAMES: Record<string, string> = {
   "1.2.840.10008.1.2.5": "RLE Lossless",
 };
 
-/** How the pixel data of a supported transfer syntax are stored. */
-export type PixelEncoding = "little-endian" | "big-endian" | "jpeg-baseline";
+export const EXPLICIT_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+/** Explicit VR Little Endian with everything after the File Meta group deflated (PS3.5 A.5). */
+export const DEFLATED_EXPLICIT_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99";
+
+/** How the pixel data of a supported transfer syntax are stored (a deflated data set is read inflated). */
+export type PixelEncoding = "little-endian" | "big-endian" | "jpeg-baseline" | "rle";
 
 const SUPPORTED: Record<string, PixelEncoding> = {
   "1.2.840.10008.1.2": "little-endian",
-  "1.2.840.10008.1.2.1": "little-endian",
+  [EXPLICIT_LITTLE_ENDIAN]: "little-endian",
+  [DEFLATED_EXPLICIT_LITTLE_ENDIAN]: "little-endian",
   "1.2.840.10008.1.2.2": "big-endian",
   "1.2.840.10008.1.2.4.50": "jpeg-baseline",
+  "1.2.840.10008.1.2.5": "rle",
 };
 
 export function transferSyntaxName(uid: string): string {
