@@ -70,11 +70,11 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("the dashboard's API does not take --weights, --out;");
-    // A value only the server's config schema refuses comes back naming the option.
+    // A value only the server's config schema refuses comes back naming the flag.
     const tooLarge = await researcher.cli([...queueArgs(), "--image-size", "4096"], inSharedData);
     expect(tooLarge.code).toBe(1);
     expect(tooLarge.stderr).toContain(
-      `${app.baseUrl}: ✖ Too big: expected number to be <=1024\n  → at imageSize`,
+      `${app.baseUrl}: ✖ Too big: expected number to be <=1024\n  → at --image-size`,
     );
     const unknown = await researcher.cli(queueArgs("--project", "nowhere"), inSharedData);
     expect(unknown.code).toBe(1);

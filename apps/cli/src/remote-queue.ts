@@ -62,7 +62,10 @@ async function projectId(api: RemoteClient, server: string, name: string): Promi
  * run and job `queue add` makes on the local store, in the named project, created by the account.
  * Paths are resolved here, as the local command does; the workers must see the same ones.
  */
-export async function queueRunRemotely(flags: TrainFlags & { data: string }): Promise<QueuedRun> {
+export async function queueRunRemotely(
+  flags: TrainFlags & { data: string },
+  cmd: Command,
+): Promise<QueuedRun> {
   const { server, api, at } = signedIn();
   const input: Record<string, unknown> = {
     projectId: await projectId(api, server, flags.project ?? DEFAULT_PROJECT),
@@ -73,8 +76,15 @@ export async function queueRunRemotely(flags: TrainFlags & { data: string }): Pr
   }
   input.data = path.resolve(flags.data);
   if (flags.test) input.test = path.resolve(flags.test);
-  // The server checks the values (the job and config schemas) and names the option it refuses.
-  return at(() => api.runs.create.mutate(input as CreateRunInput));
+  // The server checks the values (the job and config schemas) and names the field it refuses,
+  // which is told here as the flag that set it.
+  return at(() => api.runs.create.mutate(input as CreateRunInput)).catch((error: Error) => {
+    error.message = error.message.replace(/→ at (\w+)/g, (whole, field: string) => {
+      const option = cmd.options.find((o) => o.attributeName() === field);
+      return option?.long ? `→ at ${option.long}` : whole;
+    });
+    throw error;
+  });
 }
 
 /** Cancels a run's training job(s) through the dashboard's runs.cancel as the signed-in account. */

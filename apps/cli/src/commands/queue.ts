@@ -112,7 +112,7 @@ export function registerQueueCommand(program: Command): void {
     if (resume) throw new Error("--resume: resume a run with `cxrlab train --resume RUN_DIR`");
     if (!options.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
     if (remote) {
-      printQueued(await queueRunRemotely({ ...flags, data: options.data }), json);
+      printQueued(await queueRunRemotely({ ...flags, data: options.data }, cmd), json);
       return;
     }
     // Paths are resolved here; workers on other machines must see the same ones.
