@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { Pager } from "../../src/components/pager.tsx";
+import { SearchField } from "../../src/components/search-field.tsx";
 import { dateTime } from "../../src/format.ts";
 import { orNotFound } from "../../src/not-found.ts";
 import { first, type SearchParams } from "../../src/search-params.ts";
@@ -48,25 +49,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ))}
           </select>
         </label>
-        <label>
-          Actor email
-          <input
-            type="search"
-            name="actor"
-            defaultValue={first(params, "actor")}
-            placeholder="part of an email"
-          />
-        </label>
-        <label>
-          Action
-          <input
-            type="search"
-            name="action"
-            defaultValue={first(params, "action")}
-            placeholder="e.g. member.set or patient."
-            data-testid="audit-action"
-          />
-        </label>
+        <SearchField
+          label="Actor email"
+          name="actor"
+          defaultValue={first(params, "actor")}
+          placeholder="part of an email"
+        />
+        <SearchField
+          label="Action"
+          name="action"
+          defaultValue={first(params, "action")}
+          placeholder="e.g. member.set or patient."
+          testId="audit-action"
+        />
         <label>
           From
           <input type="date" name="from" defaultValue={input.from} />

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { Pager } from "../../src/components/pager.tsx";
+import { SearchField } from "../../src/components/search-field.tsx";
 import { day, personName } from "../../src/format.ts";
 import { orNotFound } from "../../src/not-found.ts";
 import { first, patientsInput, type SearchParams } from "../../src/search-params.ts";
@@ -29,16 +30,13 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
       </div>
       {uploadTo.length > 0 ? <UploadForm projects={uploadTo.map(({ id, name }) => ({ id, name }))} /> : null}
       <FilterForm key={JSON.stringify(params)} action="/patients" testId="patient-filters">
-        <label>
-          Patient ID or name
-          <input
-            type="search"
-            name="q"
-            defaultValue={first(params, "q")}
-            placeholder="e.g. PAT-001 or DOE"
-            data-testid="patient-search"
-          />
-        </label>
+        <SearchField
+          label="Patient ID or name"
+          name="q"
+          defaultValue={first(params, "q")}
+          placeholder="e.g. PAT-001 or DOE"
+          testId="patient-search"
+        />
         {first(params, "size") && <input type="hidden" name="size" value={input.pageSize} />}
         <button type="submit">Search</button>
         <Link href="/patients" className="button">

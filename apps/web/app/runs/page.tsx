@@ -5,6 +5,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CheckboxFieldset } from "../../src/components/checkbox-fieldset.tsx";
 import { FilterForm } from "../../src/components/filter-form.tsx";
+import { RangeFieldset } from "../../src/components/range-fieldset.tsx";
+import { SearchField } from "../../src/components/search-field.tsx";
 import { orNotFound } from "../../src/not-found.ts";
 import { all, first, runsListInput, type SearchParams } from "../../src/search-params.ts";
 import { getQueryClient, requireViewer, trpc } from "../../src/trpc/server.ts";
@@ -41,16 +43,13 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         )}
       </div>
       <FilterForm key={JSON.stringify(params)} action="/runs" testId="runs-filters">
-        <label>
-          Name
-          <input
-            type="search"
-            name="q"
-            defaultValue={first(params, "q")}
-            placeholder="Search names"
-            data-testid="filter-q"
-          />
-        </label>
+        <SearchField
+          label="Name"
+          name="q"
+          defaultValue={first(params, "q")}
+          placeholder="Search names"
+          testId="filter-q"
+        />
         <CheckboxFieldset legend="Status" name="status" options={facets.statuses} checked={statuses} />
         <CheckboxFieldset legend="Preset" name="preset" options={facets.presets} checked={presets} />
         <label>
@@ -74,54 +73,36 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           />
           Starred by me
         </label>
-        <fieldset>
-          <legend>Created (UTC)</legend>
-          <div className="range">
-            <input
-              type="date"
-              name="from"
-              aria-label="Created from"
-              defaultValue={first(params, "from")}
-              data-testid="filter-from"
-            />
-            –
-            <input
-              type="date"
-              name="to"
-              aria-label="Created to"
-              defaultValue={first(params, "to")}
-              data-testid="filter-to"
-            />
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Test accuracy %</legend>
-          <div className="range">
-            <input
-              type="number"
-              name="minAcc"
-              min={0}
-              max={100}
-              step="any"
-              aria-label="Minimum test accuracy (%)"
-              placeholder="min"
-              defaultValue={first(params, "minAcc")}
-              data-testid="filter-min-acc"
-            />
-            –
-            <input
-              type="number"
-              name="maxAcc"
-              min={0}
-              max={100}
-              step="any"
-              aria-label="Maximum test accuracy (%)"
-              placeholder="max"
-              defaultValue={first(params, "maxAcc")}
-              data-testid="filter-max-acc"
-            />
-          </div>
-        </fieldset>
+        <RangeFieldset
+          legend="Created (UTC)"
+          type="date"
+          from={{
+            name: "from",
+            label: "Created from",
+            defaultValue: first(params, "from"),
+            testId: "filter-from",
+          }}
+          to={{ name: "to", label: "Created to", defaultValue: first(params, "to"), testId: "filter-to" }}
+        />
+        <RangeFieldset
+          legend="Test accuracy %"
+          type="number"
+          limits={{ min: 0, max: 100, step: "any" }}
+          from={{
+            name: "minAcc",
+            label: "Minimum test accuracy (%)",
+            placeholder: "min",
+            defaultValue: first(params, "minAcc"),
+            testId: "filter-min-acc",
+          }}
+          to={{
+            name: "maxAcc",
+            label: "Maximum test accuracy (%)",
+            placeholder: "max",
+            defaultValue: first(params, "maxAcc"),
+            testId: "filter-max-acc",
+          }}
+        />
         {input.sort && <input type="hidden" name="sort" value={input.sort} />}
         {input.dir && <input type="hidden" name="dir" value={input.dir} />}
         <button type="submit">Apply</button>

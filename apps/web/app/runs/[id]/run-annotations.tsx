@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { TextForm } from "../../../src/components/text-form.tsx";
 import { dateTime } from "../../../src/format.ts";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
@@ -16,27 +16,12 @@ interface Note {
 export function RunAnnotations({ runId, tags, notes }: { runId: number; tags: string[]; notes: Note[] }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [tag, setTag] = useState("");
-  const [note, setNote] = useState("");
   // The page is server-rendered: after a write, render it again from the store.
   const refresh = { onSuccess: () => router.refresh() };
   const addTag = useMutation(trpc.runs.addTag.mutationOptions(refresh));
   const removeTag = useMutation(trpc.runs.removeTag.mutationOptions(refresh));
   const addNote = useMutation(trpc.runs.addNote.mutationOptions(refresh));
   const error = addTag.error ?? removeTag.error ?? addNote.error;
-
-  function submitTag(event: FormEvent) {
-    event.preventDefault();
-    const value = tag.trim();
-    if (!value) return;
-    addTag.mutate({ id: runId, tag: value }, { onSuccess: () => setTag("") });
-  }
-  function submitNote(event: FormEvent) {
-    event.preventDefault();
-    const value = note.trim();
-    if (!value) return;
-    addNote.mutate({ id: runId, body: value }, { onSuccess: () => setNote("") });
-  }
 
   return (
     <div className="grid-2">
@@ -59,20 +44,17 @@ export function RunAnnotations({ runId, tags, notes }: { runId: number; tags: st
             </span>
           ))}
         </div>
-        <form className="inline-form" onSubmit={submitTag}>
-          <input
-            type="text"
-            value={tag}
-            onChange={(e) => setTag(e.target.value)}
-            placeholder="new tag"
-            aria-label="New tag"
-            maxLength={64}
-            data-testid="tag-input"
-          />
-          <button type="submit" disabled={addTag.isPending || !tag.trim()} data-testid="tag-add">
-            Add tag
-          </button>
-        </form>
+        <TextForm
+          mutation={addTag}
+          toInput={(tag) => ({ id: runId, tag })}
+          field={{
+            placeholder: "new tag",
+            "aria-label": "New tag",
+            maxLength: 64,
+            "data-testid": "tag-input",
+          }}
+          submit={{ label: "Add tag", testId: "tag-add" }}
+        />
       </section>
       <section className="card" aria-labelledby="notes-heading">
         <h2 id="notes-heading">Notes</h2>
@@ -85,19 +67,13 @@ export function RunAnnotations({ runId, tags, notes }: { runId: number; tags: st
           ))}
         </ul>
         {notes.length === 0 && <p className="muted">No notes yet.</p>}
-        <form className="inline-form" onSubmit={submitNote}>
-          <textarea
-            rows={2}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            placeholder="Add a note"
-            aria-label="New note"
-            data-testid="note-input"
-          />
-          <button type="submit" disabled={addNote.isPending || !note.trim()} data-testid="note-add">
-            Add note
-          </button>
-        </form>
+        <TextForm
+          mutation={addNote}
+          toInput={(body) => ({ id: runId, body })}
+          multiline
+          field={{ placeholder: "Add a note", "aria-label": "New note", "data-testid": "note-input" }}
+          submit={{ label: "Add note", testId: "note-add" }}
+        />
       </section>
       {error && (
         <p className="error-box" role="alert">

@@ -3,9 +3,9 @@
 import type { RouterOutputs } from "@cxrlab/api";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
 import { CommentBody } from "../../../src/components/comment-body.tsx";
 import { CommentHeader } from "../../../src/components/comment-header.tsx";
+import { TextForm } from "../../../src/components/text-form.tsx";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
 type Comment = RouterOutputs["runs"]["comments"][number];
@@ -22,15 +22,7 @@ export function RunComments({
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [body, setBody] = useState("");
   const add = useMutation(trpc.runs.addComment.mutationOptions({ onSuccess: () => router.refresh() }));
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const value = body.trim();
-    if (!value) return;
-    add.mutate({ id: runId, body: value }, { onSuccess: () => setBody("") });
-  }
 
   return (
     <section className="card comments" aria-labelledby="comments-heading">
@@ -45,20 +37,18 @@ export function RunComments({
         ))}
       </ol>
       {canComment && (
-        <form className="inline-form" onSubmit={submit}>
-          <textarea
-            rows={2}
-            value={body}
-            onChange={(e) => setBody(e.target.value)}
-            placeholder="Add a comment; @name or @email mentions a project member"
-            aria-label="New comment"
-            maxLength={10_000}
-            data-testid="comment-input"
-          />
-          <button type="submit" disabled={add.isPending || !body.trim()} data-testid="comment-add">
-            Comment
-          </button>
-        </form>
+        <TextForm
+          mutation={add}
+          toInput={(body) => ({ id: runId, body })}
+          multiline
+          field={{
+            placeholder: "Add a comment; @name or @email mentions a project member",
+            "aria-label": "New comment",
+            maxLength: 10_000,
+            "data-testid": "comment-input",
+          }}
+          submit={{ label: "Comment", testId: "comment-add" }}
+        />
       )}
       {add.error && (
         <p className="error-box" role="alert" data-testid="comment-error">
