@@ -5,6 +5,7 @@ const BROWSER_TESTS = "test/browser/**/*.test.ts";
 export default defineConfig({
   test: {
     pool: "forks",
+    setupFiles: ["test/temp-dir.setup.ts"],
     fileParallelism: true,
     maxWorkers: 2,
     projects: [

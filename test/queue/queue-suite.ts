@@ -70,11 +70,16 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
   /** A run with a saved model (trained by the first test), for model jobs. */
   let trainedRun: number;
 
+  /** Every folder the tests make (run folders of trained models: hundreds of MB), removed at the end. */
+  let scratch: string;
+
   beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
     db = await createDatabase();
   });
   afterAll(async () => {
     await db?.drop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it("two workers (one running two jobs at once) run six queued training jobs, each exactly once; then evaluation and prediction jobs", async () => {
@@ -82,7 +87,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     for (let i = 1; i <= 6; i++) queued.push(await addJob(`job-${i}`, 1));
     for (const { runId } of queued) await withRun(runId, (run) => expect(run.status).toBe("queued"));
 
-    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    const out = mkdtempSync(path.join(scratch, "out-"));
     const fingerprints = new Set<string | null>();
     const [twoAtOnce, single] = await Promise.all(
       [["--concurrency", "2"], []].map((extra) =>
@@ -127,7 +132,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     const model = queued[0]!.runId;
     trainedRun = model;
     // A small labelled folder: two images of each class.
-    const folder = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-eval-"));
+    const folder = mkdtempSync(path.join(scratch, "eval-"));
     const labels = readdirSync(sharedPaths.sample(), { withFileTypes: true }).filter((e) => e.isDirectory());
     for (const { name: label } of labels) {
       mkdirSync(path.join(folder, label));
@@ -175,7 +180,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     expect(cancelled.was).toBe("created");
     await withRun(waiting.runId, (run) => expect(run.status).toBe("cancelled"));
 
-    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    const out = mkdtempSync(path.join(scratch, "out-"));
     let cancel: Promise<CliResult> | undefined;
     const worker = await cli(["worker", "--json", "--out", out], {
       onStderr: (text, child) => {
@@ -208,7 +213,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     const job = parseJson<{ jobId: string }>(
       ok(await cli(["queue", "evaluate", "--run", `${trainedRun}`, "--data", folder, "--json"])),
     );
-    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    const out = mkdtempSync(path.join(scratch, "out-"));
     let cancel: Promise<CliResult> | undefined;
     const worker = await cli(["worker", "--json", "--out", out], {
       onStderr: (text, child) => {
@@ -244,7 +249,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
 
   it("a job whose worker is killed mid-training finishes on another worker, no epoch lost or doubled", async () => {
     const job = await addJob("survives", 6);
-    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    const out = mkdtempSync(path.join(scratch, "out-"));
     const lease = ["--lease", "3", "--out", out];
     const victim = await cli(["worker", ...lease], {
       onStderr: (text, child) => {
@@ -286,14 +291,14 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
 
   it("a job that fails every attempt shows its run queued between retries, then failed and dead", async () => {
     // Its data folder disappears after queuing: every attempt fails with the same clear error.
-    const data = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-data-"));
+    const data = mkdtempSync(path.join(scratch, "data-"));
     const job = parseJson<{ jobId: string; runId: number }>(
       ok(await cli(["queue", "add", "--data", data, ...TINY, "--epochs", "1", "--json"])),
     );
     rmSync(data, { recursive: true });
     const starts = new RegExp(`job ${job.jobId} \\(train, run ${job.runId}\\) started`, "g");
     let between: Promise<{ status: string; statusMessage: string | null }> | undefined;
-    const out = mkdtempSync(path.join(tmpdir(), "cxrlab-queue-"));
+    const out = mkdtempSync(path.join(scratch, "out-"));
     const worker = await cli(["worker", "--json", "--out", out], {
       onStderr: (text, child) => {
         // The second attempt starts: the run has waited for it as queued, with the first error.
