@@ -14,8 +14,7 @@ import {
   tagRun,
 } from "@cxrlab/db";
 import { auditCli } from "./cli-audit.ts";
-import { requireCredentials } from "./credentials.ts";
-import { atServer, remoteClient } from "./remote.ts";
+import { signedIn } from "./remote.ts";
 import { withStore } from "./store.ts";
 
 export type RunFilter = Pick<RunQuery, "status" | "tag" | "project"> & { limit: number };
@@ -47,12 +46,15 @@ export async function withRecords<T>(remote: boolean | undefined, fn: (records: 
   return remote ? fn(remoteRecords()) : withStore((store) => fn(localRecords(store)));
 }
 
+/** The run `id` of the local store, or an error saying there is none. */
+export async function requireStoredRun(store: Store, id: number): Promise<RunDetail> {
+  const run = await getRun(store, id);
+  if (!run) throw new Error(`no run ${id} in the store`);
+  return run;
+}
+
 function localRecords(store: Store): Records {
-  const requireRun = async (id: number) => {
-    const run = await getRun(store, id);
-    if (!run) throw new Error(`no run ${id} in the store`);
-    return run;
-  };
+  const requireRun = (id: number) => requireStoredRun(store, id);
   /** Changes an existing run and audits the change. */
   const changeRun = async (id: number, action: string, change: () => Promise<unknown>, details?: object) => {
     const run = await requireRun(id);
@@ -99,9 +101,7 @@ function localRecords(store: Store): Records {
 const PAGE = 100;
 
 function remoteRecords(): Records {
-  const { server, token } = requireCredentials();
-  const api = remoteClient(server, { token });
-  const at = <T>(call: () => Promise<T>) => atServer(server, call);
+  const { api, at } = signedIn();
   /** Up to `limit` items of a paged list, fetching pages of at most PAGE. */
   const pages = async <I>(
     limit: number,

@@ -5,8 +5,7 @@ import { type CreateRunInput, ZCreateRunInput } from "@cxrlab/api/routers/runs/c
 import { DEFAULT_PROJECT } from "@cxrlab/db";
 import type { Command } from "commander";
 import type { TrainFlags } from "./commands/train.ts";
-import { requireCredentials } from "./credentials.ts";
-import { atServer, type RemoteClient, remoteClient } from "./remote.ts";
+import { signedIn } from "./remote.ts";
 
 /**
  * The `queue add` options a dashboard's runs.create takes (its input schema's fields; --project is
@@ -34,19 +33,9 @@ export function refuseLocalOnlyOptions(cmd: Command): void {
   }
 }
 
-/** The signed-in dashboard's client, and a wrapper that turns its refusals into errors naming it. */
-function signedIn() {
-  const { server, token } = requireCredentials();
-  return {
-    server,
-    api: remoteClient(server, { token }),
-    at: <T>(call: () => Promise<T>) => atServer(server, call),
-  };
-}
-
 /** The id of the project called `name` among the account's projects (any role: the server checks it). */
-async function projectId(api: RemoteClient, server: string, name: string): Promise<number> {
-  const projects = await atServer(server, () => api.projects.list.query());
+async function projectId({ api, at, server }: ReturnType<typeof signedIn>, name: string): Promise<number> {
+  const projects = await at(() => api.projects.list.query());
   const project = projects.find((p) => p.name === name);
   if (!project) {
     const yours = projects.map((p) => p.name).join(", ") || "none";
@@ -66,9 +55,9 @@ export async function queueRunRemotely(
   flags: TrainFlags & { data: string },
   cmd: Command,
 ): Promise<QueuedRun> {
-  const { server, api, at } = signedIn();
+  const dashboard = signedIn();
   const input: Record<string, unknown> = {
-    projectId: await projectId(api, server, flags.project ?? DEFAULT_PROJECT),
+    projectId: await projectId(dashboard, flags.project ?? DEFAULT_PROJECT),
   };
   for (const key of API_FIELDS) {
     const value = flags[key as keyof TrainFlags];
@@ -78,13 +67,15 @@ export async function queueRunRemotely(
   if (flags.test) input.test = path.resolve(flags.test);
   // The server checks the values (the job and config schemas) and names the field it refuses,
   // which is told here as the flag that set it.
-  return at(() => api.runs.create.mutate(input as CreateRunInput)).catch((error: Error) => {
-    error.message = error.message.replace(/→ at (\w+)/g, (whole, field: string) => {
-      const option = cmd.options.find((o) => o.attributeName() === field);
-      return option?.long ? `→ at ${option.long}` : whole;
+  return dashboard
+    .at(() => dashboard.api.runs.create.mutate(input as CreateRunInput))
+    .catch((error: Error) => {
+      error.message = error.message.replace(/→ at (\w+)/g, (whole, field: string) => {
+        const option = cmd.options.find((o) => o.attributeName() === field);
+        return option?.long ? `→ at ${option.long}` : whole;
+      });
+      throw error;
     });
-    throw error;
-  });
 }
 
 /** Cancels a run's training job(s) through the dashboard's runs.cancel as the signed-in account. */

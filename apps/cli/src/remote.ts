@@ -1,6 +1,7 @@
 import type { AppRouter } from "@cxrlab/api";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
+import { requireCredentials } from "./credentials.ts";
 
 /** How a request to the dashboard proves who sends it. */
 export type RemoteAuth = { token: string } | { cookie: string };
@@ -50,4 +51,17 @@ export async function atServer<T>(server: string, call: () => Promise<T>): Promi
     if (code === "FORBIDDEN") throw new Error(`${server} refused: ${(error as Error).message}`);
     throw new Error(`${server}: ${rootCause(error)}`);
   }
+}
+
+/**
+ * The dashboard `cxrlab login` signed in to: its typed client with the stored token, and `at`,
+ * which runs a call and turns its failure into an error naming the server.
+ */
+export function signedIn() {
+  const { server, token } = requireCredentials();
+  return {
+    server,
+    api: remoteClient(server, { token }),
+    at: <T>(call: () => Promise<T>) => atServer(server, call),
+  };
 }

@@ -40,6 +40,7 @@ export {
 export { parseStudyDate, type SourceFields } from "./ingest-sources.ts";
 export {
   ensureProject,
+  findOrCreateProject,
   listAllProjects,
   listProjects,
   MembershipError,
@@ -48,7 +49,6 @@ export {
   projectMembers,
   removeMember,
   setMember,
-  upsertProject,
 } from "./memberships.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
 export {

@@ -60,29 +60,29 @@ export async function listAllProjects(store: Store): Promise<Omit<ProjectWithRol
 export async function ensureProject(store: Store, name: string): Promise<{ id: number; created: boolean }> {
   const trimmed = name.trim();
   if (!trimmed) throw new MembershipError("no-project", "a project needs a name");
-  const existing = await store.prisma.project.findUnique({ where: { name: trimmed }, select: { id: true } });
-  if (existing) return { id: existing.id, created: false };
-  return { id: await upsertProject(store.prisma, trimmed), created: true };
+  return findOrCreateProject(store.prisma, trimmed);
 }
 
 /**
- * The id of the project `name`, made if missing. Two requests may make the same new project at
- * once (Prisma's connectOrCreate and upsert both read, then insert): the one whose insert loses on
- * the unique name reads the winner's row.
+ * The project `name`'s id, made if missing (`created`). Two requests may make the same new project
+ * at once (Prisma's connectOrCreate and upsert both read, then insert): the one whose insert loses
+ * on the unique name reads the winner's row. Inside a PostgreSQL transaction the lost insert aborts
+ * the transaction, so that caller fails instead.
  */
-export async function upsertProject(
+export async function findOrCreateProject(
   client: Pick<StoreClient, "project"> | Prisma.TransactionClient,
   name: string,
-): Promise<number> {
+): Promise<{ id: number; created: boolean }> {
   const find = () => client.project.findUnique({ where: { name }, select: { id: true } });
   const existing = await find();
-  if (existing) return existing.id;
+  if (existing) return { id: existing.id, created: false };
   try {
-    return (await client.project.create({ data: { name }, select: { id: true } })).id;
+    const { id } = await client.project.create({ data: { name }, select: { id: true } });
+    return { id, created: true };
   } catch (error) {
     const winner = (error as { code?: unknown }).code === "P2002" ? await find() : null;
     if (!winner) throw error;
-    return winner.id;
+    return { id: winner.id, created: false };
   }
 }
 

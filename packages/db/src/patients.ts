@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import type { ImageInput } from "./images.ts";
-import { upsertProject } from "./memberships.ts";
+import { findOrCreateProject } from "./memberships.ts";
 import {
   type ImagePrediction,
   imagePredictionsQuery,
@@ -121,7 +121,7 @@ async function upsertPatient(tx: Tx, patient: PatientInput): Promise<number> {
     birthDate: known(patient.birthDate),
     sex: known(patient.sex),
   };
-  const projectId = await upsertProject(tx, patient.project ?? DEFAULT_PROJECT);
+  const { id: projectId } = await findOrCreateProject(tx, patient.project ?? DEFAULT_PROJECT);
   const row = await tx.patient.upsert({
     where: { patientId_issuer: key },
     create: { ...key, ...details, project: { connect: { id: projectId } } },

@@ -3,7 +3,7 @@ import type { EvaluationMetrics } from "@cxrlab/core/metrics";
 import { bestEpochIndex, type EpochRecord } from "@cxrlab/core/train/history";
 import { type Evaluation, Prisma, type Run } from "./generated/sqlite/client.ts";
 import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
-import { upsertProject } from "./memberships.ts";
+import { findOrCreateProject } from "./memberships.ts";
 import { retryWhenBusy } from "./retry.ts";
 import { parseRunProgress, type RunProgress } from "./run-progress.ts";
 import type { Store } from "./store.ts";
@@ -88,7 +88,7 @@ function finiteOrNull(value: number): number | null {
 }
 
 export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
-  const projectId = await upsertProject(store.prisma, run.project ?? DEFAULT_PROJECT);
+  const { id: projectId } = await findOrCreateProject(store.prisma, run.project ?? DEFAULT_PROJECT);
   const created = await retryWhenBusy(() =>
     store.prisma.run.create({
       data: {

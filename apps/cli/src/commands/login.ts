@@ -1,9 +1,9 @@
 import os from "node:os";
 import { apiTokenPrefix } from "@cxrlab/db";
 import type { Command } from "commander";
-import { deleteCredentials, readCredentials, requireCredentials, writeCredentials } from "../credentials.ts";
+import { deleteCredentials, readCredentials, writeCredentials } from "../credentials.ts";
 import { createPrompt } from "../prompt.ts";
-import { atServer, type RemoteClient, remoteClient, remoteErrorCode } from "../remote.ts";
+import { atServer, type RemoteClient, remoteClient, remoteErrorCode, signedIn } from "../remote.ts";
 import { signInWithPassword, signOut } from "../sign-in.ts";
 import { DEFAULT_PORT } from "./serve.ts";
 
@@ -70,8 +70,8 @@ export function registerLoginCommands(program: Command): void {
     .description("the account the stored API token acts for, and its projects")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
-      const { server, token } = requireCredentials();
-      const me = await atServer(server, () => remoteClient(server, { token }).account.me.query());
+      const { server, api, at } = signedIn();
+      const me = await at(() => api.account.me.query());
       console.log(flags.json ? JSON.stringify({ server, ...me }) : describeMe(me, server));
     });
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type CancelledRun, cancelRun } from "@cxrlab/api/queue/cancel-run";
+import { type CancelledRun, cancelAuditEntry, cancelRun } from "@cxrlab/api/queue/cancel-run";
 import { createRun, getRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
 import {
   errorMessage,
@@ -47,13 +47,7 @@ function cancelLocalRun(runId: number): Promise<CancelledRun> {
     const run = await getRun(store, runId);
     if (!run) throw new Error(`--run ${runId}: no such run in the store`);
     const cancelled = await withQueue(store, (queue) => cancelRun(store, queue, run));
-    await auditCli(store, {
-      action: "run.cancel",
-      targetType: "run",
-      targetId: String(runId),
-      projectId: run.projectId,
-      details: { jobIds: cancelled.jobIds, outcome: cancelled.outcome, was: run.status },
-    });
+    await auditCli(store, cancelAuditEntry(run, cancelled));
     return cancelled;
   });
 }

@@ -1,9 +1,9 @@
 import { createInterface } from "node:readline/promises";
-import { deleteRun, getRun, RUN_STATUSES, type RunStatus, type RunSummary } from "@cxrlab/db";
+import { deleteRun, RUN_STATUSES, type RunStatus, type RunSummary } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
-import { REMOTE_OPTION, withRecords } from "../records.ts";
+import { REMOTE_OPTION, requireStoredRun, withRecords } from "../records.ts";
 import { withStore } from "../store.ts";
 
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
@@ -131,8 +131,7 @@ export function registerRunsCommand(program: Command): void {
     .option("--yes", "do not ask for confirmation")
     .action(async (id: number, flags: { yes?: boolean }) => {
       await withStore(async (store) => {
-        const run = await getRun(store, id);
-        if (!run) throw new Error(`no run ${id} in the store`);
+        const run = await requireStoredRun(store, id);
         const question = `delete run ${id} "${run.name}" with ${run.epochs.length} epochs and ${run.predictionCount} predictions?`;
         if (!flags.yes && !(await confirm(question))) {
           console.log("nothing deleted");

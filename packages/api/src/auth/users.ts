@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isRole, type Role } from "@cxrlab/core/access/roles";
-import { DEFAULT_PROJECT, type Store, upsertProject } from "@cxrlab/db";
+import { DEFAULT_PROJECT, findOrCreateProject, type Store } from "@cxrlab/db";
 import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
 
 export interface NewUser {
@@ -64,7 +64,7 @@ export async function addMembership(
   project: string,
   role: Role,
 ): Promise<void> {
-  const projectId = await upsertProject(store.prisma, project);
+  const { id: projectId } = await findOrCreateProject(store.prisma, project);
   await store.prisma.membership.upsert({
     where: { projectId_userId: { projectId, userId } },
     create: { projectId, userId, role },

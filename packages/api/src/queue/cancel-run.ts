@@ -1,5 +1,6 @@
 import { FINISHED_STATUSES, type RunStatus, type Store, updateRunStatus } from "@cxrlab/db";
 import type { JobQueue, JobState } from "@cxrlab/trainer";
+import type { AuditEntry } from "../auth/audit.ts";
 
 /** Job states a cancel still changes. */
 const OPEN_JOB_STATES: readonly JobState[] = ["created", "retry", "active"];
@@ -45,4 +46,18 @@ export async function cancelRun(
   if (jobs.some((q) => q.state === "active")) return { runId: run.id, jobIds, outcome: "stopping" };
   await updateRunStatus(store, run.id, "cancelled", { message: "cancelled before it started" });
   return { runId: run.id, jobIds, outcome: "cancelled" };
+}
+
+/** The audit entry of a cancelled run (the dashboard's and the CLI's alike). */
+export function cancelAuditEntry(
+  run: { id: number; status: RunStatus; projectId: number | null },
+  cancelled: CancelledRun,
+) {
+  return {
+    action: "run.cancel",
+    targetType: "run",
+    targetId: String(run.id),
+    projectId: run.projectId,
+    details: { jobIds: cancelled.jobIds, outcome: cancelled.outcome, was: run.status },
+  } satisfies AuditEntry;
 }

@@ -1,7 +1,7 @@
 import { getRun } from "@cxrlab/db";
 import { TRPCError } from "@trpc/server";
 import { found } from "../../not-found.ts";
-import { CancelRefused, cancelRun } from "../../queue/cancel-run.ts";
+import { CancelRefused, cancelAuditEntry, cancelRun } from "../../queue/cancel-run.ts";
 import { sharedQueue } from "../../queue/shared-queue.ts";
 import { operationProcedure } from "../../trpc.ts";
 import { ZCancelRunInput } from "./cancel.types.ts";
@@ -15,12 +15,6 @@ export const cancelRunRoute = operationProcedure("runs.cancel")
       if (err instanceof CancelRefused) throw new TRPCError({ code: "CONFLICT", message: err.message });
       throw err;
     });
-    await ctx.audit({
-      action: "run.cancel",
-      targetType: "run",
-      targetId: String(run.id),
-      projectId: run.projectId,
-      details: { jobIds: cancelled.jobIds, outcome: cancelled.outcome, was: run.status },
-    });
+    await ctx.audit(cancelAuditEntry(run, cancelled));
     return cancelled;
   });
