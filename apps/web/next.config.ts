@@ -8,10 +8,6 @@ const nextConfig: NextConfig = {
   // The workspace root, so that Turbopack resolves packages/* (hoisted node_modules live there too).
   turbopack: {
     root: join(here, "..", ".."),
-    // core's paths.ts resolves data folders from env vars at run time, which makes file tracing take in
-    // the whole checkout. Harmless: the dashboard runs in place (`next start` in the checkout), never
-    // from a traced standalone copy.
-    ignoreIssue: [{ path: "**/packages/core/src/paths.ts", title: /Dynamic filesystem access/ }],
   },
   outputFileTracingRoot: join(here, "..", ".."),
   // Our packages export TypeScript source that imports siblings with explicit `.ts` extensions.

@@ -42,8 +42,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
+import { ORIGIN } from "./sessions.ts";
 
-const ORIGIN = "http://cxrlab.test";
 const ALPHA = "alpha";
 const BETA = "beta";
 /** A tag only alpha's run carries: seeing it in a list means seeing alpha's data. */

@@ -86,13 +86,15 @@ export interface ServeExit {
 }
 
 export interface RunningApp {
-  /** e.g. http://127.0.0.1:41234 */
+  /** The origin of `url`, e.g. http://127.0.0.1:41234 */
   baseUrl: string;
-  /** The URL `cxrlab serve` printed: baseUrl, or its /runs/<id> page when started with `runId`. */
+  /** The URL the command printed: baseUrl, or a run's page (serve --run, the demo). */
   url: string;
   port: number;
-  /** Everything the server printed so far (serve's and Next's logs). */
+  /** Everything the server printed so far on stderr (serve's and Next's logs). */
   logs(): string;
+  /** What it printed on stdout so far. */
+  stdout(): string;
   /**
    * Stops the server: SIGTERM to `cxrlab serve`, which passes it on to Next; after 15 s, SIGKILL to
    * both (`forced`). Safe to call twice.
@@ -102,13 +104,32 @@ export interface RunningApp {
 
 /** Starts the built dashboard on `databaseUrl` with `cxrlab serve --port <free port>` and waits until it answers. */
 export async function startApp(databaseUrl: string, options: { runId?: number } = {}): Promise<RunningApp> {
-  const port = await freePort();
-  const args = ["serve", "--port", String(port), "--json"];
+  const args = ["serve", "--port", String(await freePort()), "--json"];
   if (options.runId !== undefined) args.push("--run", String(options.runId));
+  // serve prints one JSON line on stdout once the dashboard answers.
+  return startServing(args, { DATABASE_URL: databaseUrl }, (stdout) => {
+    const end = stdout.indexOf("\n");
+    return end < 0 ? undefined : (JSON.parse(stdout.slice(0, end)) as { url: string }).url;
+  });
+}
+
+/** The line `cxrlab serve` (and the demo) print for people once the dashboard answers. */
+export const PRINTED_URL = /^CXR Lab dashboard: (\S+)$/m;
+
+/**
+ * Runs `cxrlab args…` that ends up serving the dashboard (serve, demo), as a user would, and waits
+ * until `printedUrl` finds the address in what it printed on stdout; that address is the app's.
+ */
+export async function startServing(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  printedUrl: (stdout: string) => string | undefined = (stdout) => PRINTED_URL.exec(stdout)?.[1],
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<RunningApp> {
   // Its own process group, so that a stuck server can be killed together with the Next child.
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -124,37 +145,38 @@ export async function startApp(databaseUrl: string, options: { runId?: number } 
   // A test file that dies without its afterAll must not leave a server behind.
   process.once("exit", killGroup);
   let logs = "";
+  let stdout = "";
   child.stderr!.on("data", (d) => {
     logs += d;
   });
   const exited = new Promise<Omit<ServeExit, "forced">>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  // serve prints one JSON line on stdout once the dashboard answers.
-  const printed = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup();
-      reject(new Error(`cxrlab serve did not answer within ${START_TIMEOUT_MS / 1000} s:\n${logs}`));
-    }, START_TIMEOUT_MS);
-    let out = "";
+      reject(new Error(`cxrlab ${args[0]} did not answer within ${timeoutMs / 1000} s:\n${logs}`));
+    }, timeoutMs);
     child.stdout!.on("data", (d) => {
-      out += d;
-      const end = out.indexOf("\n");
-      if (end < 0) return;
+      stdout += d;
+      const found = printedUrl(stdout);
+      if (found === undefined) return;
       clearTimeout(timer);
-      resolve(out.slice(0, end));
+      resolve(found);
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`cxrlab serve stopped (${signal ?? `exit ${code}`}) before it answered:\n${logs}`));
+      reject(
+        new Error(`cxrlab ${args[0]} stopped (${signal ?? `exit ${code}`}) before it answered:\n${logs}`),
+      );
     });
   });
-  const { url } = JSON.parse(printed) as { url: string };
   return {
     baseUrl: new URL(url).origin,
     url,
-    port,
+    port: Number(new URL(url).port),
     logs: () => logs,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       let forced = false;
@@ -272,7 +294,7 @@ export async function addSession(
 export async function signIn(
   page: Page,
   baseUrl: string,
-  account: TestAccount,
+  account: Pick<TestAccount, "email" | "password">,
   next = "/runs",
 ): Promise<void> {
   await page.goto(`${baseUrl}/sign-in?next=${encodeURIComponent(next)}`);

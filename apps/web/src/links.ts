@@ -19,3 +19,21 @@ export function hrefWith(
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
+
+/** A base no real request has, to tell same-site paths from addresses elsewhere. */
+const LOCAL = "http://cxrlab.invalid";
+
+/**
+ * `raw` as a path of this dashboard, else `fallback`: a `next` pointing elsewhere (`//evil.example`,
+ * `/\evil.example`, `/\t/evil.example`, which browsers read as another host) would make the sign-in
+ * page an open redirect. Parsed the way the browser will parse it, not matched by prefix.
+ */
+export function safeNext(raw: string | undefined, fallback = "/runs"): string {
+  if (!raw?.startsWith("/")) return fallback;
+  try {
+    const url = new URL(raw, LOCAL);
+    return url.origin === LOCAL ? url.pathname + url.search + url.hash : fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -24,8 +24,21 @@ const envSchema = z.object({
   CXRLAB_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /** Signs dashboard sessions; every server of one store must share it (default: a per-user file, made once). */
   CXRLAB_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  /** The dashboard's address as browsers see it (e.g. https://cxrlab.hospital.org): its origin is the one trusted for sign-in and forms. */
-  CXRLAB_PUBLIC_URL: z.url().optional(),
+  /**
+   * The dashboard's address as browsers see it (e.g. https://cxrlab.hospital.org), or several,
+   * comma-separated (the first is the one printed and used in links): exactly these origins are
+   * trusted for sign-in and forms. Unset: only the loopback addresses of the port served.
+   */
+  CXRLAB_PUBLIC_URL: z
+    .string()
+    .transform((list) =>
+      list
+        .split(",")
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: "must be http(s) URLs, comma-separated" })))
+    .optional(),
   /** Largest file the dashboard accepts in an upload, in bytes (default 64 MiB; see limits.ts). */
   CXRLAB_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().optional(),
   /** Largest upload request (all its files), in bytes (default 256 MiB). */

@@ -7,14 +7,21 @@ import { readEnv } from "./env.ts";
 /** The repository root (three levels above this file). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
+// Every folder below is chosen at run time (environment, home folder): runtime data, not part of
+// the dashboard's build, so each is marked for the bundler's file tracing not to follow.
+
 /** Data and weights shared beside the checkout (`../shared`), or `$CXRLAB_SHARED`. */
 export function sharedDir(): string {
-  return path.resolve(readEnv().CXRLAB_SHARED ?? path.join(REPO_ROOT, "..", "shared"));
+  return path.resolve(
+    /* turbopackIgnore: true */ readEnv().CXRLAB_SHARED ?? path.join(REPO_ROOT, "..", "shared"),
+  );
 }
 
 /** Caches CXR Lab may rebuild at will (downloaded weights, exported ONNX models): `$CXRLAB_CACHE` or ~/.cache/cxrlab. */
 export function cacheDir(): string {
-  return path.resolve(readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"));
+  return path.resolve(
+    /* turbopackIgnore: true */ readEnv().CXRLAB_CACHE ?? path.join(os.homedir(), ".cache", "cxrlab"),
+  );
 }
 
 /** Where CXR Lab keeps its data by default: ~/.local/share/cxrlab. */
@@ -24,7 +31,9 @@ export function dataDir(): string {
 
 /** The content-addressed image store: `$CXRLAB_IMAGE_STORE` or ~/.local/share/cxrlab/images. */
 export function imageStoreDir(): string {
-  return path.resolve(readEnv().CXRLAB_IMAGE_STORE ?? path.join(dataDir(), "images"));
+  return path.resolve(
+    /* turbopackIgnore: true */ readEnv().CXRLAB_IMAGE_STORE ?? path.join(dataDir(), "images"),
+  );
 }
 
 export const sharedPaths = {

@@ -19,8 +19,13 @@ export const sha256Of = (bytes: Uint8Array): string => createHash("sha256").upda
  */
 export async function putContent(root: string, bytes: Uint8Array, ext: string): Promise<StoredContent> {
   const sha256 = sha256Of(bytes);
-  const location = path.join(path.resolve(root), sha256.slice(0, 2), `${sha256}.${ext}`);
-  if (existsSync(location)) return { sha256, location, created: false };
+  // The store's folder is the server's runtime data, not part of the app: the bundler must not trace it.
+  const location = path.join(
+    /* turbopackIgnore: true */ path.resolve(root),
+    sha256.slice(0, 2),
+    `${sha256}.${ext}`,
+  );
+  if (existsSync(/* turbopackIgnore: true */ location)) return { sha256, location, created: false };
   await mkdir(path.dirname(location), { recursive: true });
   const temp = `${location}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {

@@ -106,9 +106,13 @@ export async function readSidecar(file: string): Promise<Map<string, SourceField
 /** `<image>.json` (e.g. x.png.json) or `<image without extension>.json` beside the image, if any. */
 export async function readImageSidecar(image: string): Promise<SourceFields | undefined> {
   const parsed = path.parse(image);
-  for (const candidate of [`${image}.json`, path.join(parsed.dir, `${parsed.name}.json`)]) {
-    if (!existsSync(candidate)) continue;
-    const value: unknown = JSON.parse(await readFile(candidate, "utf8"));
+  // Images being ingested are runtime input, not part of the app: the bundler must not trace them.
+  for (const candidate of [
+    `${image}.json`,
+    path.join(/* turbopackIgnore: true */ parsed.dir, `${parsed.name}.json`),
+  ]) {
+    if (!existsSync(/* turbopackIgnore: true */ candidate)) continue;
+    const value: unknown = JSON.parse(await readFile(/* turbopackIgnore: true */ candidate, "utf8"));
     if (!value || typeof value !== "object" || Array.isArray(value)) {
       throw new Error(`${candidate}: expected a JSON object`);
     }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http/origins";
 import { getRun } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import {
@@ -11,6 +12,7 @@ import {
   nextEnv,
   WEB_DIR,
 } from "../dashboard-build.ts";
+import { forwardLoopback } from "../loopback-twin.ts";
 import { nonNegativeInt, positiveInt } from "../options.ts";
 import { runQueueWorker } from "../queue-worker.ts";
 import { describeStore, withStore } from "../store.ts";
@@ -47,7 +49,11 @@ export function registerServeCommand(program: Command): void {
         .argParser(nonNegativeInt)
         .default(DEFAULT_PORT),
     )
-    .option("--host <host>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "address to listen on (0.0.0.0: every interface, which needs CXRLAB_PUBLIC_URL: the address browsers use)",
+      "127.0.0.1",
+    )
     .option("--run <id>", "print the URL of this run's page", positiveInt)
     .option("--json", "print {url, port, database} as JSON on stdout once the dashboard answers")
     .option("--no-worker", "do not run queued jobs in this process (SQLite store)")
@@ -87,7 +93,8 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
     }
     return { databaseUrl: store.target.url, where: describeStore(store), file: store.target.file };
   });
-  const port = await choosePort(options.host, options.port, options.anyPortIfBusy ?? false);
+  const addr = addressing(options.host);
+  const port = await choosePort(addr.listen, options.port, options.anyPortIfBusy ?? false);
   if (port !== options.port && options.port !== 0) log(`serve: port ${options.port} is busy, using ${port}`);
   const stale = dashboardBuildStaleness();
   if (stale) {
@@ -98,7 +105,7 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
   log(`serve: starting the dashboard on ${where}...`);
   const server = spawn(
     process.execPath,
-    [nextBin(), "start", "--port", String(port), "--hostname", options.host],
+    [nextBin(), "start", "--port", String(port), "--hostname", addr.listen],
     { cwd: WEB_DIR, env: nextEnv({ DATABASE_URL: databaseUrl }), stdio: ["ignore", "pipe", "pipe"] },
   );
   // Next logs request errors on both streams; all of it is diagnostics, so it goes to stderr.
@@ -119,9 +126,13 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
   const exited = exitOf(server);
   const polling = new AbortController();
   const worker = options.worker ? startWorker(options.worker, file, log) : undefined;
+  const closeTwin = addr.twin
+    ? await forwardLoopback({ host: addr.twin, port }, { host: addr.listen, port }, log)
+    : null;
   try {
-    const base = `http://${displayHost(options.host)}:${port}`;
-    const ready = await Promise.race([waitUntilAnswering(base, polling.signal), exited.then(() => false)]);
+    const local = `http://${urlHost(reachableHost(addr.listen))}:${port}`;
+    const base = addr.publicOrigin ?? `http://${urlHost(addr.listen)}:${port}`;
+    const ready = await Promise.race([waitUntilAnswering(local, polling.signal), exited.then(() => false)]);
     if (!ready && !stopping) {
       throw new Error(`the dashboard server stopped before it answered:\n${output.text()}`);
     }
@@ -143,7 +154,7 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
-    await worker?.stop();
+    await Promise.all([worker?.stop(), closeTwin?.()]);
   }
 }
 
@@ -233,9 +244,34 @@ async function waitUntilAnswering(base: string, cancel: AbortSignal): Promise<bo
   return false;
 }
 
-/** A wildcard address is served on every interface; the browser reaches it as localhost. */
-function displayHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "localhost";
+/**
+ * Where Next listens and where the dashboard is printed. Sign-in trusts exactly the printed
+ * addresses (packages/api/src/http/origins.ts): on a loopback host, the served port's loopback
+ * spellings, which a twin listener on the other address family makes reachable; elsewhere the
+ * origins of CXRLAB_PUBLIC_URL, without which a network server would refuse every sign-in.
+ */
+function addressing(host: string): { listen: string; twin?: string; publicOrigin?: string } {
+  const publicOrigin = publicOrigins()?.[0];
+  const listen = host === "localhost" ? "127.0.0.1" : host.replace(/^\[(.*)\]$/, "$1");
+  if (publicOrigin) return { listen, publicOrigin };
+  if (!isLoopbackHost(host)) {
+    throw new Error(
+      `--host ${host} serves other machines, and sign-in is accepted only at the addresses their browsers use: ` +
+        "set CXRLAB_PUBLIC_URL to them (e.g. CXRLAB_PUBLIC_URL=http://cxrlab.example.org:3000; several comma-separated, " +
+        "the first is printed), or leave out --host to serve this machine only",
+    );
+  }
+  const twin = { "127.0.0.1": "::1", "::1": "127.0.0.1" }[listen];
+  return twin ? { listen, twin } : { listen };
+}
+
+/** An address to reach a server listening on `host` from this machine (a wildcard by loopback). */
+function reachableHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  return host === "::" ? "::1" : host;
+}
+
+function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 

@@ -1,16 +1,12 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeNext } from "../../src/links.ts";
 import { first, type SearchParams } from "../../src/search-params.ts";
 import { getViewer } from "../../src/trpc/server.ts";
 import { SignInForm } from "./sign-in-form.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
-
-/** Only same-site paths: a `next` pointing elsewhere would make the sign-in page an open redirect. */
-function safeNext(raw: string | undefined): string {
-  return raw?.startsWith("/") && !raw.startsWith("//") && !raw.startsWith("/\\") ? raw : "/runs";
-}
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const next = safeNext(first(await searchParams, "next"));

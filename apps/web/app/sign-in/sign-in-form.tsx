@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
+import { accountsFailure, readRefusal } from "../../src/accounts-failure.ts";
 
 /** Posts the credentials to the accounts library; it sets the session cookie. */
 export function SignInForm({ next }: { next: string }) {
@@ -19,11 +20,17 @@ export function SignInForm({ next }: { next: string }) {
     }).catch(() => null);
     setBusy(false);
     if (!response) return setError("The server did not answer; try again.");
-    if (response.status === 429) return setError("Too many attempts: wait a minute, then try again.");
-    if (!response.ok) return setError("Wrong email or password.");
+    if (!response.ok) {
+      const refusal = await readRefusal(response);
+      // The library answers 401 for a wrong email and a wrong password alike, and so do we.
+      if (refusal.status === 401) return setError("Wrong email or password.");
+      return setError(accountsFailure(refusal, { action: "sign-in", origin: window.location.origin }));
+    }
     const { user } = (await response.json()) as { user?: { mustChangePassword?: boolean } };
     // A full navigation, so that every server component renders with the new session.
-    window.location.assign(user?.mustChangePassword ? "/account/password" : next);
+    window.location.assign(
+      user?.mustChangePassword ? `/account/password?next=${encodeURIComponent(next)}` : next,
+    );
   }
 
   return (

@@ -1,7 +1,7 @@
-import { readEnv } from "@cxrlab/core/env";
 import type { Store } from "@cxrlab/db";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { publicOrigins, trustedOrigins } from "../http/origins.ts";
 import { authSecret } from "./secret.ts";
 
 /** Passwords shorter than this are refused (sign-in, password change, generated one-time passwords). */
@@ -11,11 +11,17 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 5;
 
 function createAuth(store: Store) {
-  const publicUrl = readEnv().CXRLAB_PUBLIC_URL;
+  const publicUrl = publicOrigins()?.[0];
   return betterAuth({
     appName: "CXR Lab",
     secret: authSecret(),
     ...(publicUrl ? { baseURL: publicUrl } : {}),
+    // Sign-in and the other posts are taken only from the dashboard's own pages (see origins.ts).
+    trustedOrigins: (request) => (request ? trustedOrigins(request) : []),
+    advanced: {
+      // The library skips its origin check when NODE_ENV is "test"; tests must see what users get.
+      disableOriginCheck: false,
+    },
     database: prismaAdapter(store.prisma, { provider: store.target.provider }),
     emailAndPassword: {
       enabled: true,

@@ -1,22 +1,5 @@
-import { readEnv } from "@cxrlab/core/env";
+import { isTrustedOrigin } from "./origins.ts";
 import { HttpError } from "./responses.ts";
-
-/**
- * Whether `origin` (a browser's Origin header) is the dashboard's own: CXRLAB_PUBLIC_URL's origin when
- * set (behind a reverse proxy), else the host the browser addressed (its Host header). Not the
- * request's URL: Next builds that from the address the server listens on (0.0.0.0, 127.0.0.1), which
- * is not what a browser on the network sees.
- */
-function isOwnOrigin(request: Request, origin: string): boolean {
-  const publicUrl = readEnv().CXRLAB_PUBLIC_URL;
-  if (publicUrl) return origin === new URL(publicUrl).origin;
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Cross-site request forgery guard for state-changing requests: a browser names the page that sent
@@ -27,8 +10,11 @@ function isOwnOrigin(request: Request, origin: string): boolean {
 export function requireSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
   if (origin !== null) {
-    if (!isOwnOrigin(request, origin))
-      throw new HttpError(403, `cross-origin request from ${origin} refused`);
+    if (!isTrustedOrigin(request, origin))
+      throw new HttpError(
+        403,
+        `request from ${origin} refused: not an address this dashboard is served at (CXRLAB_PUBLIC_URL)`,
+      );
     return;
   }
   const site = request.headers.get("sec-fetch-site");

@@ -1,6 +1,8 @@
 import { MIN_PASSWORD_LENGTH } from "@cxrlab/api/auth/auth";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeNext } from "../../../src/links.ts";
+import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getViewer } from "../../../src/trpc/server.ts";
 import { PasswordForm } from "./password-form.tsx";
 
@@ -8,7 +10,9 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Change password" };
 
 /** Where an account on its one-time password lands after signing in, and anyone's password change. */
-export default async function PasswordPage() {
+export default async function PasswordPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  // Where the password change continues to: the page the person was on their way to when asked.
+  const next = safeNext(first(await searchParams, "next"));
   // Not getCaller(): it sends an account that must change its password here, which would loop.
   const viewer = await getViewer();
   if (!viewer) redirect("/sign-in?next=/account/password");
@@ -21,7 +25,7 @@ export default async function PasswordPage() {
           signed out.
         </p>
       ) : null}
-      <PasswordForm minLength={MIN_PASSWORD_LENGTH} email={viewer.email} />
+      <PasswordForm minLength={MIN_PASSWORD_LENGTH} email={viewer.email} next={next} />
     </section>
   );
 }

@@ -2,23 +2,24 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { accountsFailure, readRefusal } from "../../../src/accounts-failure.ts";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
 /** What the accounts library's change-password endpoint answers, in words for the form. */
 async function changeError(response: Response | null): Promise<string | null> {
   if (!response) return "The server did not answer; try again.";
   if (response.ok) return null;
-  if (response.status === 429) return "Too many attempts: wait a minute, then try again.";
-  const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-  if (body.code === "INVALID_PASSWORD") return "The current password is wrong.";
-  return body.message ?? `The password was not changed (${response.status}).`;
+  const refusal = await readRefusal(response);
+  if (refusal.code === "INVALID_PASSWORD") return "The current password is wrong.";
+  if (refusal.status === 401) return "Your session has ended: sign in again.";
+  return accountsFailure(refusal, { action: "password change", origin: window.location.origin });
 }
 
 /**
  * Changes the password through the accounts library (it answers the browser directly, replacing the
  * session cookie and signing out other sessions), then clears the account's one-time-password flag.
  */
-export function PasswordForm({ minLength, email }: { minLength: number; email: string }) {
+export function PasswordForm({ minLength, email, next }: { minLength: number; email: string; next: string }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,7 +52,7 @@ export function PasswordForm({ minLength, email }: { minLength: number; email: s
       return setError(`The password was changed, but: ${(err as Error).message}`);
     }
     // A full navigation, so every server component renders with the new session.
-    window.location.assign("/runs");
+    window.location.assign(next);
   }
 
   return (
