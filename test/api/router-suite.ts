@@ -226,6 +226,36 @@ export function routerSuite(newDatabase: DatabaseFactory): void {
         expect(new Set(d.values.map((v) => JSON.stringify(v))).size).toBeGreaterThan(1);
     });
 
+    it("tests each later run against the first on the test images both predicted", async () => {
+      const a = seeded.byName("recommended-a");
+      const b = seeded.byName("recommended-b");
+      const smoke = seeded.byName("quick-smoke");
+      const { paired } = await api.runs.compare({ ids: [b.id, a.id, smoke.id] });
+      const right = (p: { predictedLabel: string; trueLabel: string }) => p.predictedLabel === p.trueLabel;
+      const onlyA = a.predictions.filter((p, i) => right(p) && !right(b.predictions[i]!)).length;
+      const onlyB = a.predictions.filter((p, i) => !right(p) && right(b.predictions[i]!)).length;
+      expect(paired).toHaveLength(2);
+      const [vsA, vsSmoke] = paired;
+      expect(vsA).toMatchObject({
+        runId: a.id,
+        comparison: {
+          runA: { id: a.id, name: a.name, labelled: 120 },
+          runB: { id: b.id, name: b.name, labelled: 120 },
+          n: 120,
+          accuracyA: a.testAccuracy,
+          accuracyB: b.testAccuracy,
+          b: onlyA,
+          c: onlyB,
+          resamples: 2000,
+          grouping: { by: "image", units: 120 },
+        },
+      });
+      expect(vsSmoke).toEqual({
+        runId: smoke.id,
+        refused: `run ${smoke.id} (quick-smoke) has no test predictions: no prediction of an image with a known label`,
+      });
+    });
+
     it("rejects fewer than 2, more than 8 or repeated ids, and names missing runs", async () => {
       const id = seeded.runs[0]!.id;
       for (const bad of [[id], Array.from({ length: 9 }, (_, i) => i + 1), [id, id]]) {

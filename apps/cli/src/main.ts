@@ -1,5 +1,6 @@
 import { readEnv } from "@cxrlab/core/env";
 import { Command, CommanderError } from "commander";
+import { registerCompareCommand } from "./commands/compare.ts";
 import { registerDbCommand } from "./commands/db.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEvaluateCommand } from "./commands/evaluate.ts";
@@ -27,6 +28,7 @@ registerPredictCommand(program);
 registerModelCommand(program);
 registerDemoCommand(program);
 registerRunsCommand(program);
+registerCompareCommand(program);
 registerIngestCommand(program);
 registerPatientsCommand(program);
 registerServeCommand(program);

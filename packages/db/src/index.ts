@@ -81,6 +81,15 @@ export {
   type StudyInput,
 } from "./patients.ts";
 export {
+  ComparisonRefused,
+  compareRunPredictions,
+  type PairedRun,
+  type PredictionPair,
+  type PredictionPairs,
+  pairRunPredictions,
+  type RunComparison,
+} from "./prediction-pairs.ts";
+export {
   findImage,
   getImage,
   type ImageDetail,

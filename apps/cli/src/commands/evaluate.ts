@@ -1,9 +1,9 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
 import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference/evaluate";
-import { formatClassificationReport } from "@cxrlab/core/metrics";
+import { DEFAULT_RESAMPLES, formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
 import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
-import { backendName, existingDir, positiveInt } from "../options.ts";
+import { backendName, existingDir, nonNegativeInt, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { recordForModelRun } from "../record-predictions.ts";
 
@@ -14,6 +14,10 @@ export interface EvaluationRequest {
   batchSize?: number;
   backend?: BackendName;
   skipBad?: boolean;
+  /** Bootstrap resamples of the metrics' intervals (default 2000). */
+  resamples?: number;
+  /** Seed of the bootstrap (default 0). */
+  seed?: number;
   /** A queued job's: stops it between images and batches (nothing is recorded then). */
   signal?: AbortSignal;
 }
@@ -39,6 +43,7 @@ export async function runEvaluation(
     batchSize: request.batchSize ?? 8,
     skipBad: request.skipBad ?? false,
     onProgress: createProgressBar(),
+    bootstrap: { resamples: request.resamples ?? DEFAULT_RESAMPLES, seed: request.seed ?? 0 },
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const runId = await recordForModelRun(result.modelDir, result.predictions, {
@@ -57,6 +62,8 @@ export function registerEvaluateCommand(program: Command): void {
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--skip-bad", "leave unreadable images out instead of stopping")
+    .option("--resamples <n>", "bootstrap resamples of the 95% intervals", positiveInt, DEFAULT_RESAMPLES)
+    .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 0)
     .option("--json", "print JSON")
     .action(async (flags: EvaluateFlags) => {
       const { backend, runId, result } = await runEvaluation(flags);
@@ -72,6 +79,7 @@ export function registerEvaluateCommand(program: Command): void {
             images: result.predictions.length,
             skipped: result.skipped,
             ...m,
+            intervals: result.intervals,
             predictions: result.predictions,
           }),
         );
@@ -81,6 +89,7 @@ export function registerEvaluateCommand(program: Command): void {
       console.log(`data: ${result.dataDir} (${result.predictions.length} images)`);
       console.log(`accuracy ${(m.accuracy * 100).toFixed(3)}%  loss ${m.loss.toFixed(5)}\n`);
       console.log(formatClassificationReport(m.report, 5));
+      console.log(`${formatMetricIntervals(result.intervals).join("\n")}\n`);
       for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
     });
 }

@@ -1,4 +1,4 @@
-import { formatClassificationReport } from "@cxrlab/core/metrics";
+import { formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
 import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import { formatDuration } from "../progress-bar.ts";
@@ -27,6 +27,7 @@ export function printTrainOutcome(
         history: result.history,
         bestEpoch: result.bestEpoch,
         metrics: m,
+        intervals: result.intervals,
         accuracy: m?.accuracy ?? null,
         loss: m?.loss ?? null,
         timings: result.timings,
@@ -48,6 +49,7 @@ export function printTrainOutcome(
     console.log(`\ntest accuracy ${(m.accuracy * 100).toFixed(3)}%  loss ${m.loss.toFixed(5)}\n`);
     console.log(formatClassificationReport(m.report, 5));
   }
+  if (result.intervals) console.log(`${formatMetricIntervals(result.intervals).join("\n")}\n`);
   for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
   console.log("files:");
   for (const [name, file] of Object.entries(artifacts)) if (file) console.log(`  ${name.padEnd(18)} ${file}`);

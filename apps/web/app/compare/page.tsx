@@ -10,6 +10,7 @@ import { dateTime, duration, fixed, percent } from "../../src/format.ts";
 import { orNotFound } from "../../src/not-found.ts";
 import { compareIds, type SearchParams } from "../../src/search-params.ts";
 import { getCaller } from "../../src/trpc/server.ts";
+import { PairedTable } from "./paired-table.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare runs" };
@@ -119,7 +120,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     );
   }
   const caller = await getCaller();
-  const { runs, configDiff } = await orNotFound(caller.runs.compare({ ids }));
+  const { runs, configDiff, paired } = await orNotFound(caller.runs.compare({ ids }));
   const withEpochs = runs.filter((r) => r.epochs.length > 0);
   return (
     <>
@@ -157,6 +158,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           </tbody>
         </table>
       </div>
+
+      <h2>Paired test against #{runs[0]!.id}</h2>
+      <PairedTable firstId={runs[0]!.id} paired={paired} />
 
       <h2>Training curves</h2>
       {withEpochs.length > 0 ? (

@@ -14,6 +14,14 @@ export {
 } from "./directory.ts";
 export { datasetFingerprint, type ImageFileInfo, imageFileInfo, sha256File } from "./file-info.ts";
 export {
+  findImageGroups,
+  GROUPS_FILE,
+  groupingForImages,
+  type ImageGroups,
+  imageGrouping,
+  readImageGroups,
+} from "./image-groups.ts";
+export {
   type ChannelMean,
   type FitFeaturewiseMeanOptions,
   fitFeaturewiseMean,

@@ -1,9 +1,15 @@
 import { listImageDirectory } from "../data/index.ts";
-import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts";
+import {
+  type BootstrapSettings,
+  type EvaluationMetrics,
+  evaluatePredictions,
+  type MetricIntervals,
+} from "../metrics/index.ts";
 import { checkImages } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
 import { createForwardEngine, type EngineName } from "./engine.ts";
+import { folderMetricIntervals } from "./folder-intervals.ts";
 import { loadModelForInference } from "./load.ts";
 import { type ImagePrediction, toImagePredictions } from "./predict.ts";
 
@@ -17,6 +23,8 @@ export interface EvaluateOptions {
   onProgress?: ProgressListener;
   /** Stops between images (checking) and between batches, throwing the signal's reason. */
   signal?: AbortSignal;
+  /** Resamples and seed of the metrics' bootstrap intervals. */
+  bootstrap?: Omit<BootstrapSettings, "grouping">;
 }
 
 export interface EvaluateResult {
@@ -26,6 +34,8 @@ export interface EvaluateResult {
   dataDir: string;
   classNames: string[];
   metrics: EvaluationMetrics;
+  /** Bootstrap intervals of the metrics, grouped by the folder's GROUPS.tsv when it has one. */
+  intervals: MetricIntervals;
   predictions: ImagePrediction[];
   skipped: { path: string; reason: string }[];
 }
@@ -47,13 +57,22 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const labels = checked.good.map((r) => r.label);
+    const scored = {
+      probabilities: probs,
+      labels: checked.good.map((r) => r.label),
+      classNames: meta.classNames,
+    };
+    const paths = checked.good.map((r) => r.path);
     return {
       modelDir,
       engine: engine.description,
       dataDir: options.dataDir,
       classNames: meta.classNames,
-      metrics: evaluatePredictions({ probabilities: probs, labels, classNames: meta.classNames }),
+      metrics: evaluatePredictions(scored),
+      intervals: await folderMetricIntervals(
+        { ...scored, folder: options.dataDir, paths },
+        options.bootstrap,
+      ),
       predictions: toImagePredictions(checked.good, probs, meta.classNames),
       skipped: checked.bad,
     };

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { formatClassificationReport } from "../metrics/index.ts";
+import { formatClassificationReport, formatMetricIntervals } from "../metrics/index.ts";
 import {
   confusionMatrixSvg,
   reliabilityDiagramSvg,
@@ -95,7 +95,8 @@ export async function writeRunArtifacts(outcome: TrainOutcome): Promise<RunArtif
   if (!m) return files;
 
   files.metrics = at("metrics.json");
-  await writeJson(files.metrics, m);
+  // The intervals ride along as an extra field: metrics.json keeps every field it had.
+  await writeJson(files.metrics, outcome.intervals ? { ...m, intervals: outcome.intervals } : m);
   files.report = at("report.txt");
   await writeFile(files.report, reportText(outcome));
   files.predictions = at("predictions.csv");
@@ -142,6 +143,7 @@ function reportText(outcome: TrainOutcome): string {
     "",
     `test accuracy ${pct(m.accuracy)}, loss ${m.loss.toFixed(5)}, macro AUC ${m.macroAuc?.toFixed(5) ?? "n/a"}, ` +
       `ECE ${m.ece.toFixed(5)}`,
+    ...(outcome.intervals ? ["", ...formatMetricIntervals(outcome.intervals)] : []),
     "",
     formatClassificationReport(m.report, 5),
     "confusion matrix (rows true, columns predicted):",

@@ -1,10 +1,11 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineName } from "../inference/engine.ts";
 import { sharedPaths } from "../paths.ts";
 import { type PresetName, resolveConfig } from "../presets.ts";
+import { writeRunArtifacts } from "../run/artifacts.ts";
 import { train } from "./trainer.ts";
 
 // Two real images per class from the sample, ImageNet weights, 64px so the uncached path is cheap.
@@ -73,5 +74,13 @@ describe("frozen-prefix caching", () => {
       a.history.map((h) => [h.loss, h.accuracy, h.valLoss]),
     );
     expect(b.testPredictions).toEqual(a.testPredictions);
+    // The test metrics' bootstrap intervals are seeded by the run's seed, so they repeat too.
+    expect(a.intervals).toMatchObject({ seed: 7, resamples: 2000, grouping: { by: "image", units: 6 } });
+    expect(b.intervals).toEqual(a.intervals);
+    const files = await writeRunArtifacts(a);
+    expect(readFileSync(files.report!, "utf8")).toMatch(
+      /^accuracy \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \(95% bootstrap CI, 2000 resamples, seed 7, resampled per image \(6 images\)\)$/m,
+    );
+    expect(JSON.parse(readFileSync(files.metrics!, "utf8")).intervals).toEqual(a.intervals);
   }, 300_000);
 });

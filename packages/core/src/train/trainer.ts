@@ -6,7 +6,8 @@ import { type BackendInfo, type BackendName, describeBackend, selectBackend } fr
 import type { ExperimentConfig } from "../config.ts";
 import { fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
 import { createForwardEngine, type EngineName } from "../inference/engine.ts";
-import { type EvaluationMetrics, evaluatePredictions } from "../metrics/index.ts";
+import { folderMetricIntervals } from "../inference/folder-intervals.ts";
+import { type EvaluationMetrics, evaluatePredictions, type MetricIntervals } from "../metrics/index.ts";
 import { buildDenseNet } from "../model/densenet.ts";
 import { seedDropoutLayers } from "../model/dropout.ts";
 import { freezeLayers } from "../model/freeze.ts";
@@ -65,6 +66,8 @@ export interface TrainOutcome {
   history: EpochRecord[];
   bestEpoch: number | null;
   evaluation: EvaluationMetrics | null;
+  /** Bootstrap intervals of the test metrics (seeded by the run's seed), grouped when GROUPS.tsv lists the images. */
+  intervals: MetricIntervals | null;
   testPredictions: TestPrediction[];
   featurewiseMean: number[] | null;
   timings: Record<string, number>;
@@ -307,6 +310,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
   const bestIndex = bestEpochIndex(history, training.checkpointMonitor);
   let evaluation: EvaluationMetrics | null = null;
+  let intervals: MetricIntervals | null = null;
   let testPredictions: TestPrediction[] = [];
   let modelDir: string | null = null;
   if (status === "succeeded" && best) {
@@ -326,7 +330,18 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     });
     const k = classNames.length;
     if (testSet.length > 0) {
-      evaluation = evaluatePredictions({ probabilities: probs, labels: labelsOf(testSet), classNames });
+      const scored = { probabilities: probs, labels: labelsOf(testSet), classNames };
+      evaluation = evaluatePredictions(scored);
+      intervals = await time("intervals", () =>
+        folderMetricIntervals(
+          {
+            ...scored,
+            folder: options.data.testDir ?? options.data.dataDir,
+            paths: testSet.map((r) => r.path),
+          },
+          { seed: config.seed },
+        ),
+      );
     }
     testPredictions = testSet.map((r, i) => {
       const p = Array.from(probs.subarray(i * k, (i + 1) * k));
@@ -361,6 +376,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     history,
     bestEpoch: bestIndex >= 0 ? bestIndex + 1 : null,
     evaluation,
+    intervals,
     testPredictions,
     featurewiseMean,
     timings,
