@@ -1,8 +1,9 @@
 /**
  * Signing in where `cxrlab demo` and `cxrlab serve` say the dashboard is, read from what they print
  * as a person reads it: the demo's first sign-in with its one-time password, the forced password
- * change and the run page; every loopback spelling of the served port; and a team server behind
- * CXRLAB_PUBLIC_URL, which trusts exactly that address.
+ * change and the run page; every loopback spelling of the served port; a team server behind
+ * CXRLAB_PUBLIC_URL, which trusts exactly that address; and the client address the server hands
+ * on, which a client's own X-Forwarded-For does not change unless it comes from a trusted proxy.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,12 +28,17 @@ import {
 /** The demo trains (one epoch here) before it serves. */
 const DEMO_TIMEOUT_MS = 240_000;
 
-/** Posts a sign-in as a page of `origin` would, to the server at `baseUrl`. */
-function signInFrom(baseUrl: string, origin: string, account: { email: string; password: string }) {
+/** Posts a sign-in as a page of `origin` would, to the server at `baseUrl`, with `headers` besides. */
+function signInFrom(
+  baseUrl: string,
+  origin: string,
+  account: { email: string; password: string },
+  headers: Record<string, string> = {},
+) {
   const site = new URL(baseUrl).origin === origin ? "same-origin" : "cross-site";
   return fetch(`${baseUrl}/api/auth/sign-in/email`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Origin: origin, "Sec-Fetch-Site": site },
+    headers: { "Content-Type": "application/json", Origin: origin, "Sec-Fetch-Site": site, ...headers },
     body: JSON.stringify({ email: account.email, password: account.password }),
   });
 }
@@ -214,5 +220,74 @@ describe("a team server behind CXRLAB_PUBLIC_URL", () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe("the client address behind cxrlab serve", () => {
+  const databaseUrl = privateDatabase();
+  let store: Store;
+  let researcher: TestAccount;
+  const servers: RunningApp[] = [];
+
+  beforeAll(async () => {
+    store = await openStore(databaseUrl);
+    researcher = await testAccount(store, "researcher");
+  });
+  afterAll(async () => {
+    await Promise.all([...servers.map((s) => s.stop()), store?.close()]);
+  });
+
+  async function serve(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+    const app = await startServing(["serve", "--port", String(await freePort())], {
+      DATABASE_URL: databaseUrl,
+      ...env,
+    });
+    servers.push(app);
+    return app;
+  }
+
+  /** Wrong-password sign-ins, each claiming another client address: the statuses. */
+  async function rotatingAttempts(app: RunningApp, count: number): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 1; i <= count; i++) {
+      const response = await signInFrom(
+        app.baseUrl,
+        app.baseUrl,
+        { email: researcher.email, password: "not the password" },
+        { "X-Forwarded-For": `198.51.100.${i}` },
+      );
+      statuses.push(response.status);
+    }
+    return statuses;
+  }
+
+  it("limits sign-ins by the connection's address, whatever X-Forwarded-For says, and audits that address", async () => {
+    const app = await serve();
+    expect(await rotatingAttempts(app, 6)).toEqual([401, 401, 401, 401, 401, 429]);
+    const run = await store.prisma.run.findFirstOrThrow({ orderBy: { id: "asc" } });
+    const tag = `forged-${Date.now()}`;
+    const response = await fetch(`${app.baseUrl}/api/trpc/runs.addTag`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: researcher.headers.get("authorization")!,
+        "X-Forwarded-For": "198.51.100.99",
+        "X-Real-IP": "198.51.100.98",
+      },
+      body: JSON.stringify({ json: { id: run.id, tag } }),
+    });
+    expect(response.status, await response.text()).toBe(200);
+    const event = await store.prisma.auditEvent.findFirstOrThrow({
+      where: { actorId: researcher.userId },
+      orderBy: { id: "desc" },
+    });
+    expect(JSON.stringify(event.details)).toContain(tag);
+    expect(event.ip).toBe("127.0.0.1");
+  });
+
+  it("believes X-Forwarded-For from a proxy in CXRLAB_TRUSTED_PROXIES", async () => {
+    const app = await serve({ CXRLAB_TRUSTED_PROXIES: "127.0.0.1" });
+    // Each attempt now comes from another client, so none is over the limit.
+    expect(await rotatingAttempts(app, 6)).toEqual([401, 401, 401, 401, 401, 401]);
   });
 });

@@ -1,5 +1,17 @@
 import { z } from "zod";
 
+/** A comma-separated list of `item`s (blanks around commas and empty entries ignored). */
+const commaList = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .transform((list) =>
+      list
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 /** Every environment variable CXR Lab reads, validated in one place. */
 const envSchema = z.object({
   /** Folder holding `data/` and `weights/` (default: `../shared` beside the checkout). */
@@ -29,16 +41,19 @@ const envSchema = z.object({
    * comma-separated (the first is the one printed and used in links): exactly these origins are
    * trusted for sign-in and forms. Unset: only the loopback addresses of the port served.
    */
-  CXRLAB_PUBLIC_URL: z
-    .string()
-    .transform((list) =>
-      list
-        .split(",")
-        .map((url) => url.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: "must be http(s) URLs, comma-separated" })))
-    .optional(),
+  CXRLAB_PUBLIC_URL: commaList(
+    z.url({ protocol: /^https?$/, error: "must be http(s) URLs, comma-separated" }),
+  ).optional(),
+  /**
+   * Reverse proxies in front of the dashboard (addresses or CIDR ranges, comma-separated): only
+   * from these is a request's X-Forwarded-For believed (sign-in rate limit, audit log). Unset: the
+   * client address is the connection's own, whatever headers say.
+   */
+  CXRLAB_TRUSTED_PROXIES: commaList(
+    z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+      error: "must be IP addresses or CIDR ranges, comma-separated",
+    }),
+  ).optional(),
   /** Largest file the dashboard accepts in an upload, in bytes (default 64 MiB; see limits.ts). */
   CXRLAB_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().optional(),
   /** Largest upload request (all its files), in bytes (default 256 MiB). */

@@ -2,16 +2,10 @@ import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http/origins";
+import { readEnv } from "@cxrlab/core/env";
 import { getRun } from "@cxrlab/db";
 import { type Command, Option } from "commander";
-import {
-  buildDashboard,
-  dashboardBuildStaleness,
-  exitOf,
-  nextBin,
-  nextEnv,
-  WEB_DIR,
-} from "../dashboard-build.ts";
+import { buildDashboard, dashboardBuildStaleness, exitOf, nextEnv, WEB_DIR } from "../dashboard-build.ts";
 import { forwardLoopback } from "../loopback-twin.ts";
 import { nonNegativeInt, positiveInt } from "../options.ts";
 import { runQueueWorker } from "../queue-worker.ts";
@@ -103,9 +97,15 @@ export async function serveDashboard(options: ServeOptions): Promise<void> {
   }
 
   log(`serve: starting the dashboard on ${where}...`);
+  // apps/web/server.mjs rather than `next start`: it sets the client address from the connection.
+  const trustedProxies = readEnv().CXRLAB_TRUSTED_PROXIES ?? [];
   const server = spawn(
     process.execPath,
-    [nextBin(), "start", "--port", String(port), "--hostname", addr.listen],
+    [
+      path.join(WEB_DIR, "server.mjs"),
+      ...["--port", String(port), "--hostname", addr.listen],
+      ...["--trusted-proxies", trustedProxies.join(",")],
+    ],
     { cwd: WEB_DIR, env: nextEnv({ DATABASE_URL: databaseUrl }), stdio: ["ignore", "pipe", "pipe"] },
   );
   // Next logs request errors on both streams; all of it is diagnostics, so it goes to stderr.

@@ -47,8 +47,12 @@ export async function resolveViewer(store: Store, headers: Headers): Promise<Vie
   };
 }
 
-/** Where a request came from, for the audit log. */
+/**
+ * Where a request came from, for the audit log. The dashboard's server (apps/web/server.mjs) sets
+ * X-Forwarded-For to the one client address it resolved from the connection, whatever the client
+ * sent; the accounts library's rate limit reads the same header.
+ */
 export function requestOrigin(headers: Headers): { ip: string | null; userAgent: string | null } {
   const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: forwarded || headers.get("x-real-ip") || null, userAgent: headers.get("user-agent") };
+  return { ip: forwarded || null, userAgent: headers.get("user-agent") };
 }
