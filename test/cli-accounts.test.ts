@@ -78,6 +78,27 @@ describe("cxrlab users and projects", () => {
     expect(user.name).toBe("ada");
   });
 
+  it("issues a new one-time password (users reset-password), its 72 hours starting again", async () => {
+    const before = await store.prisma.account.findFirstOrThrow({
+      where: { user: { email: "ada@example.org" }, providerId: "credential" },
+    });
+    const result = await runCli(["users", "reset-password", "--email", "ADA@example.org", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const issued = parseJson<{ user: { email: string }; password: string; oneTime: boolean }>(result);
+    expect(issued).toMatchObject({ user: { email: "ada@example.org" }, oneTime: true });
+    expect(await canSignIn(store, "ada@example.org", issued.password)).toBe(true);
+    const after = await store.prisma.account.findUniqueOrThrow({ where: { id: before.id } });
+    // The 72 hours of the new one-time password start now.
+    expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+    expect(after.password).not.toBe(before.password);
+    const text = await runCli(["users", "reset-password", "--email", "ada@example.org"]);
+    expect(text.stdout).toMatch(/^one-time password: \S{20}\n\(shown once; .* within 72 hours\)$/m);
+    const unknown = await runCli(["users", "reset-password", "--email", "zed@example.org"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no account with the email zed@example.org");
+    expect((await listAuditEvents(store, { action: "user.password.reset" })).total).toBe(2);
+  });
+
   it("takes a chosen password from stdin, never from the command line", async () => {
     const result = await runCliWithPassword(
       ["users", "add", "--email", "bo@example.org", "--name", "Bo Lee", "--password-stdin", "--json"],

@@ -26,6 +26,7 @@ describe("cxrlab predict without --model uses the project's promoted model", () 
   let store: Store;
   let older: number;
   let promoted: number;
+  let betaOwn: number;
 
   /** A succeeded run of `project` whose run folder holds the model, as `cxrlab train` leaves it. */
   async function trainedRun(project: string, name: string, modelFrom: string): Promise<number> {
@@ -48,26 +49,35 @@ describe("cxrlab predict without --model uses the project's promoted model", () 
     await migrate(store);
     older = await trainedRun("alpha", "older", saved);
     promoted = await trainedRun("alpha", "promoted", saved);
+    // Beta has no default model, only a run of its own, older than the next one.
+    betaOwn = await trainedRun("beta", "beta-own", saved);
     // The newest succeeded run, in another project: what predict --patient picked before promotions.
     await trainedRun("default", "newest", saved);
     const alpha = (await store.prisma.project.findUniqueOrThrow({ where: { name: "alpha" } })).id;
     await store.prisma.user.create({ data: { id: "ana", name: "Ana", email: "ana@lab.org" } });
     await promoteRun(store, alpha, older, "ana");
     await promoteRun(store, alpha, promoted, "ana");
-    await ingestImage(store, {
-      patient: { patientId: "PA", issuer: "", project: "alpha" },
-      study: { studyInstanceUid: "1.2.840.99.1" },
-      image: {
-        sha256: "a".repeat(64),
-        location: xray,
-        format: "png",
-        width: 256,
-        height: 256,
-        bytes: 1,
-        sourceFormat: "png",
-        sourceLocation: xray,
-      },
-    });
+    // PA in alpha, PB in beta, PG in gamma (a project without any model).
+    for (const [patientId, project, digit] of [
+      ["PA", "alpha", "a"],
+      ["PB", "beta", "b"],
+      ["PG", "gamma", "c"],
+    ] as const) {
+      await ingestImage(store, {
+        patient: { patientId, issuer: "", project },
+        study: { studyInstanceUid: `1.2.840.99.${digit.charCodeAt(0)}` },
+        image: {
+          sha256: digit.repeat(64),
+          location: xray,
+          format: "png",
+          width: 256,
+          height: 256,
+          bytes: 1,
+          sourceFormat: "png",
+          sourceLocation: xray,
+        },
+      });
+    }
   }, 180_000);
   afterAll(async () => {
     await store?.close();
@@ -106,5 +116,24 @@ describe("cxrlab predict without --model uses the project's promoted model", () 
     const other = await cli("predict", "--patient", "PA", "--project", "default", "--json");
     expect(other.code).not.toBe(0);
     expect(other.stderr).toContain(`project "default" has no default model`);
+  });
+
+  it("predicts a patient of a project without a default model with that project's latest model, not a newer one elsewhere", async () => {
+    const result = await cli("predict", "--patient", "PB", "--json");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `model: run ${betaOwn} (beta-own), latest succeeded run with a model in project "beta"`,
+    );
+    expect(parseJson<{ runId: number }>(result).runId).toBe(betaOwn);
+  });
+
+  it("refuses a patient whose project has no model at all, naming that project, and predicts nothing", async () => {
+    const result = await cli("predict", "--patient", "PG", "--json");
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `project "gamma" of patient PG has no default model and no succeeded run with a model: train or promote one there, or pass --model`,
+    );
+    const image = await store.prisma.image.findUniqueOrThrow({ where: { sha256: "c".repeat(64) } });
+    expect(await store.prisma.prediction.count({ where: { imageId: image.id } })).toBe(0);
   });
 });

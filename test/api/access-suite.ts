@@ -1,9 +1,10 @@
 /**
  * Every tRPC procedure and every HTTP route of the dashboard, called over HTTP (Request in, Response
  * out, through the same handlers the Next routes use) as anonymous, as each role of core's role table
- * in project "alpha", as an admin of another project and as an account with no project, on a store
- * holding alpha's run, predictions and patient. What is allowed and denied comes from the table
- * (OPERATIONS + ROLE_PERMISSIONS), never from a list in this file.
+ * in project "alpha", as an admin of another project, as an account with no project and as an admin
+ * of alpha still on its one-time password, on a store holding alpha's run, predictions and patient.
+ * What is allowed and denied comes from the table (OPERATIONS + ROLE_PERMISSIONS +
+ * BEFORE_PASSWORD_CHANGE), never from a list in this file.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -12,6 +13,7 @@ import { type AppRouter, appRouter, createCaller, createContext } from "@cxrlab/
 import { handleAuditExport, handleGradCam, handleImage, handleThumbnail } from "@cxrlab/api/http";
 import { handleUpload } from "@cxrlab/api/http/upload";
 import {
+  BEFORE_PASSWORD_CHANGE,
   OPERATIONS,
   type Operation,
   type Permission,
@@ -40,7 +42,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
-import { type TestAccount, testAccount } from "./accounts.ts";
+import { oneTimeAccount, PASSWORD_CHANGE_FIRST, type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
 import { ORIGIN } from "./sessions.ts";
 
@@ -50,12 +52,13 @@ const BETA = "beta";
 const SECRET_TAG = "alpha-only-tag";
 const PATIENT_ID = "ALPHA-PATIENT-7";
 
-type Identity = "anonymous" | `member:${Role}` | "outsider" | "no-project";
+type Identity = "anonymous" | `member:${Role}` | "outsider" | "no-project" | "one-time";
 const IDENTITIES: Identity[] = [
   "anonymous",
   ...ROLES.map((r) => `member:${r}` as const),
   "outsider",
   "no-project",
+  "one-time",
 ];
 
 interface World {
@@ -352,6 +355,8 @@ const cacheDir = (_w: World) => scratch;
 /** What the table says the identity gets: allowed, or refused with 401/403. */
 function expected(c: Case, identity: Identity): "allowed" | 401 | 403 {
   if (identity === "anonymous") return 401;
+  // An admin of alpha, but still on its one-time password: only what changing it needs.
+  if (identity === "one-time") return BEFORE_PASSWORD_CHANGE.has(c.operation) ? "allowed" : 403;
   const requirement = c.permission ?? OPERATIONS[c.operation];
   if (requirement === "account") return "allowed";
   if (identity === "no-project") return 403;
@@ -413,6 +418,7 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
       ) as Record<`member:${Role}`, TestAccount>),
       outsider: await testAccount(store, "admin", [BETA]),
       "no-project": await testAccount(store, null),
+      "one-time": await oneTimeAccount(store, "admin", [ALPHA]),
     };
     world.admin = world.accounts["member:admin"];
   }, 300_000);
@@ -451,6 +457,8 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
         const got = response.status === 401 || response.status === 403 ? response.status : "allowed";
         outcomes.push(`${identity}: ${got}`);
         expect(got, `${name} as ${identity} (HTTP ${response.status}: ${body.slice(0, 300)})`).toBe(want);
+        if (identity === "one-time" && got === 403)
+          expect(body, `${name} as ${identity} says why`).toContain(PASSWORD_CHANGE_FIRST);
         if (got !== "allowed") continue;
         expect(response.status, `${name} as ${identity}: ${body.slice(0, 300)}`).toBeLessThan(300);
         if (c.leaks) {

@@ -10,6 +10,7 @@ import {
 } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteDatabase, type TestDatabase } from "../db/databases.ts";
+import { PASSWORD_CHANGE_FIRST } from "./accounts.ts";
 import { rejection } from "./router-suite.ts";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -74,6 +75,13 @@ describe("tokens, account, project members and the audit log through the API", (
       via: "token",
     });
     expect(me.memberships.map((m) => [m.name, m.role])).toEqual([["chest", "clinician"]]);
+    // Nothing else until the one-time password is replaced, which clears the flag (as here).
+    const refused = await rejection((await as("clinician")).projects.members({ projectId: chest }));
+    expect([refused.code, refused.message]).toEqual([
+      "FORBIDDEN",
+      expect.stringContaining(PASSWORD_CHANGE_FIRST),
+    ]);
+    await store.prisma.user.update({ where: { id: "clinician" }, data: { mustChangePassword: false } });
     expect((await (await as("outsider")).account.me()).memberships).toEqual([]);
     expect((await (await as("admin")).projects.list()).map((p) => [p.id, p.role])).toEqual([
       [chest, "admin"],

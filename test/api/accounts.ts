@@ -13,6 +13,9 @@ export interface TestAccount {
   headers: Headers;
 }
 
+/** What the API answers an account still on its one-time password for anything else. */
+export const PASSWORD_CHANGE_FIRST = "your password must be changed first";
+
 /**
  * A real account (hashed password, API token) with `role` in each of `projects` (created when
  * missing; default "default"). Requests carry its token, so tests never meet the sign-in rate limit.
@@ -21,17 +24,23 @@ export async function testAccount(
   store: Store,
   role: Role | null,
   projects: readonly string[] = [DEFAULT_PROJECT],
+  { oneTime = false } = {},
 ): Promise<TestAccount> {
   const email = `${role ?? "nobody"}-${randomUUID().slice(0, 8)}@test.cxrlab`;
-  // A chosen password: a generated one would be a one-time password the dashboard asks to change.
+  // A chosen password unless `oneTime`: a generated one is a one-time password, to be changed first.
   const { user, password } = await createUser(store, {
     email,
     name: `Test ${role ?? "nobody"}`,
-    password: generatePassword(),
+    ...(oneTime ? {} : { password: generatePassword() }),
   });
   if (role) for (const project of projects) await addMembership(store, user.id, project, role);
   const { token } = await createApiToken(store, user.id, "tests");
   return { userId: user.id, email, password, headers: new Headers({ authorization: `Bearer ${token}` }) };
+}
+
+/** Like testAccount, but still on the generated one-time password `cxrlab users add` prints. */
+export function oneTimeAccount(store: Store, role: Role | null, projects?: readonly string[]) {
+  return testAccount(store, role, projects, { oneTime: true });
 }
 
 /** An admin of every project the store has now and of "default": what the single-user tests act as. */

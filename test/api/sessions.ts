@@ -1,18 +1,34 @@
 // Signing in for HTTP-level tests: real sessions through the accounts library's own endpoints, so
 // requests carry the cookie a browser would.
-import { getAuth } from "@cxrlab/api/auth/auth";
+import { serveAuth } from "@cxrlab/api/auth";
 import type { Role } from "@cxrlab/core/access/roles";
 import type { Store } from "@cxrlab/db";
 import { type TestAccount, testAccount } from "./accounts.ts";
 
 export const ORIGIN = "http://localhost:3000";
 
-/** POSTs JSON to /api/auth/<path> as the dashboard's own pages do (same Origin, optional cookie). */
-export function authRequest(store: Store, route: string, body: unknown, cookie?: string): Promise<Response> {
-  return getAuth(store).handler(
+/**
+ * POSTs JSON to /api/auth/<path> as the dashboard's own pages do (same Origin, optional cookie).
+ * `headers`: e.g. an X-Forwarded-For of its own, for a test that signs in more often than the
+ * rate limit lets one client.
+ */
+export function authRequest(
+  store: Store,
+  route: string,
+  body: unknown,
+  cookie?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return serveAuth(
+    store,
     new Request(`${ORIGIN}/api/auth/${route}`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Origin: ORIGIN, ...(cookie && { Cookie: cookie }) },
+      headers: {
+        "Content-Type": "application/json",
+        Origin: ORIGIN,
+        ...(cookie && { Cookie: cookie }),
+        ...headers,
+      },
       body: JSON.stringify(body),
     }),
   );
@@ -27,8 +43,13 @@ export function cookieFrom(response: Response): string {
 }
 
 /** Signs in with email and password: the session cookie, or an error naming the status. */
-export async function signIn(store: Store, email: string, password: string): Promise<string> {
-  const response = await authRequest(store, "sign-in/email", { email, password });
+export async function signIn(
+  store: Store,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await authRequest(store, "sign-in/email", { email, password }, undefined, headers);
   if (!response.ok) throw new Error(`sign-in as ${email}: ${response.status} ${await response.text()}`);
   return cookieFrom(response);
 }

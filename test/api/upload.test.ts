@@ -387,7 +387,9 @@ describe("POST /api/uploads", () => {
     expect(refused.report.rejected).toEqual([
       {
         file: "other.png",
-        reason: "patient UP-1 is archived in another project than other",
+        // Nothing of chest's (its patient, its project) is named to an uploader of another project.
+        reason:
+          "not archived: its patient ID or study UID cannot be used in project other (an administrator of the archive can say why)",
         kind: "content",
       },
     ]);

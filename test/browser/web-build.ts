@@ -10,6 +10,9 @@ export async function ensureDashboardBuild(cancel: AbortSignal): Promise<void> {
   }
   say(`building apps/web (${stale}; next build takes a minute or two)...`);
   const started = Date.now();
-  await buildDashboard(cancel);
+  const printed = await buildDashboard(cancel);
   say(`apps/web built in ${seconds(started)} s`);
+  // What `cxrlab serve` shows a newcomer on the first start: warnings there are for code that works.
+  const warnings = printed.split("\n").filter((line) => /warn/i.test(line));
+  if (warnings.length) throw new Error(`the dashboard build printed warnings:\n${warnings.join("\n")}`);
 }

@@ -5,11 +5,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { evaluatePredictions } from "@cxrlab/core/metrics";
+import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import {
   addRunNote,
   createRun,
   deleteRun,
   getRun,
+  latestRunWithModel,
   listRuns,
   migrate,
   openStore,
@@ -17,17 +19,52 @@ import {
   recordEpoch,
   recordEvaluation,
   recordPredictions,
+  recordTrainOutcome,
   type Store,
   tagRun,
   updateRunStatus,
   upsertImage,
 } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleImagePaths } from "../api/fixture.ts";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..");
 const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * What training hands over for the store, on real test images (recording hashes them): each
+ * predicted COVID, or with `nanFrom`, NaN probabilities from that image on (a diverged run).
+ */
+function trainOutcome(count: number, nanFrom = Number.POSITIVE_INFINITY): TrainOutcome {
+  const testPredictions = sampleImagePaths(Math.ceil(count / CLASSES.length))
+    .slice(0, count)
+    .map(({ path: file, label }, i) => ({
+      path: file,
+      label: CLASSES.indexOf(label),
+      predicted: 0,
+      probabilities: i >= nanFrom ? [Number.NaN, Number.NaN, Number.NaN] : [0.7, 0.2, 0.1],
+    }));
+  // Metrics refuse NaN, so they cover the images before it (recording must refuse it too).
+  const scored = testPredictions.slice(0, nanFrom);
+  const evaluation = evaluatePredictions({
+    probabilities: scored.map((p) => p.probabilities),
+    labels: scored.map((p) => p.label),
+    classNames: CLASSES,
+  });
+  // Only what recording reads.
+  const outcome = {
+    status: "succeeded",
+    classNames: CLASSES,
+    evaluation,
+    testPredictions,
+    backend: { name: "wasm" },
+    timings: { train: 2.5 },
+    modelDir: null,
+  };
+  return outcome as unknown as TrainOutcome;
+}
 
 function image(name: string, label: string | null = null) {
   return {
@@ -248,6 +285,60 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
       const projects = await store.prisma.project.findMany({ where: { name: "brand-new" } });
       expect(projects).toHaveLength(1);
       expect(runs.map((r) => r.projectId)).toEqual(runs.map(() => projects[0]!.id));
+    });
+
+    it("record a finished run's evaluation, test predictions and status together", async () => {
+      const run = await createRun(store, { config: experimentConfigSchema.parse({ name: "finished" }) });
+      await updateRunStatus(store, run.id, "running");
+      await recordTrainOutcome(store, run.id, trainOutcome(6));
+      const got = await getRun(store, run.id);
+      expect(got).toMatchObject({ status: "succeeded", predictionCount: 6, backend: "wasm" });
+      expect(got!.evaluations.map((e) => e.split)).toEqual(["test"]);
+      expect(got!.timings).toEqual({ train: 2.5 });
+    });
+
+    it("record a finished run all or nothing: a NaN leaves none of it, and the run failed with the reason", async () => {
+      const run = await createRun(store, { config: experimentConfigSchema.parse({ name: "diverged" }) });
+      await updateRunStatus(store, run.id, "running");
+      const images = await store.prisma.image.count();
+      // Images already known stay; the run's own new ones must go with the rest.
+      const failure = await recordTrainOutcome(store, run.id, trainOutcome(9, 7)).catch((e: Error) => e);
+      const got = await getRun(store, run.id);
+      expect(got).toMatchObject({
+        status: "failed",
+        predictionCount: 0,
+        evaluations: [],
+        testAccuracy: null,
+      });
+      expect(got!.statusMessage).toMatch(
+        /^could not record the finished run: prediction of run \d+ for .+: predicted label "COVID" has no finite probability/,
+      );
+      expect(await store.prisma.image.count()).toBe(images);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toBe(got!.statusMessage);
+    });
+
+    it("find the latest succeeded run with a model of one project only", async () => {
+      const trained = async (project: string, name: string) => {
+        const run = await createRun(store, { config: experimentConfigSchema.parse({ name }), project });
+        const model = { location: `/runs/${name}/model`, bytes: 1 };
+        await updateRunStatus(store, run.id, "succeeded", { model });
+        return run;
+      };
+      const mine = await trained("mine", "mine-older");
+      await createRun(store, {
+        config: experimentConfigSchema.parse({ name: "mine-unfinished" }),
+        project: "mine",
+      });
+      // Newer, with a model, but another project's: never the fallback of "mine".
+      await trained("theirs", "theirs-newer");
+      const empty = await store.prisma.project.create({ data: { name: "no-models" } });
+      expect(await latestRunWithModel(store, mine.projectId!)).toEqual({
+        id: mine.id,
+        name: "mine-older",
+        modelLocation: "/runs/mine-older/model",
+      });
+      expect(await latestRunWithModel(store, empty.id)).toBeNull();
     });
 
     it("delete a run with everything that hangs off it, and nothing else", async () => {

@@ -31,15 +31,22 @@ export function dashboardBuildStaleness(): string | null {
   return changed ? `${path.relative(REPO_ROOT, changed)} changed since the last build` : null;
 }
 
-/** `next build` in apps/web, its progress shown on stderr; `cancel` stops it. */
-export async function buildDashboard(cancel?: AbortSignal): Promise<void> {
+/** `next build` in apps/web, its progress shown on stderr; `cancel` stops it. Resolves to what it printed. */
+export async function buildDashboard(cancel?: AbortSignal): Promise<string> {
   const started = Date.now();
   const build = spawn(process.execPath, [nextBin(), "build"], {
     cwd: WEB_DIR,
     env: nextEnv(),
-    stdio: ["ignore", process.stderr, process.stderr],
+    stdio: ["ignore", "pipe", "pipe"],
     ...(cancel ? { signal: cancel } : {}),
   });
+  let printed = "";
+  for (const stream of [build.stdout, build.stderr]) {
+    stream.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      printed += chunk.toString();
+    });
+  }
   const { code, signal } = await exitOf(build);
   if (code !== 0) {
     throw new Error(
@@ -47,6 +54,7 @@ export async function buildDashboard(cancel?: AbortSignal): Promise<void> {
     );
   }
   process.stderr.write(`serve: built the dashboard in ${formatDuration((Date.now() - started) / 1000)}\n`);
+  return printed;
 }
 
 export function nextBin(): string {

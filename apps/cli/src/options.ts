@@ -26,6 +26,26 @@ export function fraction(value: string): number {
   return n;
 }
 
+/** Most runs one `--seeds` starts: each is a whole training run. */
+export const MAX_SEEDS = 10;
+
+/** `--seeds 1,2,3`: distinct whole numbers of at least 1, at most MAX_SEEDS of them. */
+export function seedList(value: string): number[] {
+  const seeds = value.split(",").map((part) => {
+    try {
+      return positiveInt(part.trim());
+    } catch {
+      throw new InvalidArgumentError(`seed "${part.trim()}" is not a whole number of at least 1.`);
+    }
+  });
+  const repeated = seeds.find((seed, i) => seeds.indexOf(seed) !== i);
+  if (repeated !== undefined) throw new InvalidArgumentError(`seed ${repeated} is given twice.`);
+  if (seeds.length > MAX_SEEDS) {
+    throw new InvalidArgumentError(`${seeds.length} seeds; at most ${MAX_SEEDS} runs at once.`);
+  }
+  return seeds;
+}
+
 /** `--freeze-until N|all`. */
 export function freezeUntil(value: string): number | "all" {
   if (value === "all") return "all";

@@ -6,6 +6,8 @@ import { predictImages } from "@cxrlab/core/inference/predict";
 import {
   getPatientHistory,
   latestRunWithModel,
+  type PatientHistory,
+  type PromotionRecord,
   patientImagesWithoutPrediction,
   projectDefaultModel,
   recordPredictions,
@@ -21,8 +23,8 @@ export interface PatientPredictRequest {
   patientId: string;
   issuer?: string;
   /**
-   * A run id or a run folder; default: the default model of `project` (else of the patient's
-   * project), else the most recent succeeded run with a model.
+   * A run id or a run folder; default: the default model of `project`, else (no `project`) the
+   * default model of the patient's project, else that project's latest succeeded run with a model.
    */
   model?: string;
   /** Project name whose default model to use when no model is given. */
@@ -50,27 +52,45 @@ export interface PatientPredictResult {
   predictions: PatientPrediction[];
 }
 
+type Patient = PatientHistory["patient"];
+
+/** --model, else the default model of --project (required then), else the patient's project's model. */
+async function chooseRun(store: Store, request: PatientPredictRequest, patient: Patient) {
+  if (request.model !== undefined) return namedRun(store, request.model);
+  if (request.project !== undefined) return promotedRun(await requireDefaultModel(store, request.project));
+  return patientProjectRun(store, patient);
+}
+
+function promotedRun(promotion: PromotionRecord) {
+  const { runId: id, runName: name, modelLocation: modelDir } = promotion;
+  return { id, name, modelDir, chosen: describeDefaultModel(promotion) };
+}
+
 /**
- * `project` is the name given with --project (its default model is required) or the id of the
- * patient's project (its default model if it has one, else the latest succeeded run's).
+ * The default model of the patient's project, else its latest succeeded run with a model; never
+ * another project's, which was trained (and may be promoted) for other data and other people.
  */
-async function chooseRun(store: Store, model: string | undefined, project: string | number | null) {
-  if (model === undefined) {
-    const promotion =
-      typeof project === "string"
-        ? await requireDefaultModel(store, project)
-        : project === null
-          ? null
-          : await projectDefaultModel(store, project);
-    if (promotion) {
-      const { runId: id, runName: name, modelLocation: modelDir } = promotion;
-      return { id, name, modelDir, chosen: describeDefaultModel(promotion) };
-    }
-    const latest = await latestRunWithModel(store);
-    if (!latest) throw new Error("no succeeded run with a model in the store: train one or pass --model");
-    const { modelLocation: modelDir, ...run } = latest;
-    return { ...run, modelDir, chosen: "latest succeeded run with a model" as const };
+async function patientProjectRun(store: Store, patient: Patient) {
+  const who = `patient ${patient.patientId}`;
+  if (patient.projectId === null) throw new Error(`${who} belongs to no project: pass --project or --model`);
+  const promotion = await projectDefaultModel(store, patient.projectId);
+  if (promotion) return promotedRun(promotion);
+  const { name: project } = await store.prisma.project.findUniqueOrThrow({
+    where: { id: patient.projectId },
+    select: { name: true },
+  });
+  const latest = await latestRunWithModel(store, patient.projectId);
+  if (!latest) {
+    throw new Error(
+      `project "${project}" of ${who} has no default model and no succeeded run with a model: train or promote one there, or pass --model`,
+    );
   }
+  const { modelLocation: modelDir, ...run } = latest;
+  return { ...run, modelDir, chosen: `latest succeeded run with a model in project "${project}"` };
+}
+
+/** The run named by --model: its id, or its run folder (or the model folder in it). */
+async function namedRun(store: Store, model: string) {
   if (/^\d+$/.test(model)) {
     const run = await runModel(store, Number(model));
     if (!run) throw new Error(`--model ${model}: no run ${model} in the store`);
@@ -101,7 +121,7 @@ export async function predictPatient(
     throw new Error(
       `no patient ${request.patientId}${request.issuer ? ` (issuer ${request.issuer})` : ""} in the archive`,
     );
-  const run = await chooseRun(store, request.model, request.project ?? history.patient.projectId);
+  const run = await chooseRun(store, request, history.patient);
   process.stderr.write(`model: run ${run.id} (${run.name}), ${run.chosen}\n`);
   await auditCli(store, {
     action: "patient.predict",

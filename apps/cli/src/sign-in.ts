@@ -2,6 +2,7 @@
  * Password sign-in at a dashboard through better-auth's HTTP endpoints, for `cxrlab login`: the
  * session only lives long enough to create an API token, then it is signed out.
  */
+import { ONE_TIME_PASSWORD_EXPIRED } from "@cxrlab/api/auth/one-time-password";
 import { rootCause } from "./remote.ts";
 
 async function authPost(server: string, route: string, body: unknown, cookie?: string): Promise<Response> {
@@ -28,6 +29,9 @@ async function authPost(server: string, route: string, body: unknown, cookie?: s
 export async function signInWithPassword(server: string, email: string, password: string): Promise<string> {
   const response = await authPost(server, "sign-in/email", { email, password, rememberMe: false });
   if (response.status === 401 || response.status === 403) {
+    const refusal = (await response.json().catch(() => null)) as { code?: string; message?: string } | null;
+    // The right password, but a one-time password issued too long ago: saying so is no leak.
+    if (refusal?.code === ONE_TIME_PASSWORD_EXPIRED) throw new Error(`${server}: ${refusal.message}`);
     throw new Error(`${server} refused the sign-in: wrong email or password`);
   }
   if (response.status === 429) {

@@ -1,5 +1,5 @@
 import { BACKENDS } from "@cxrlab/core/backend/select";
-import { freezeUntilSchema } from "@cxrlab/core/config";
+import { freezeUntilSchema, splitBySchema } from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { z } from "zod";
 
@@ -27,7 +27,7 @@ export const trainJobSchema = z.object({
       views: z.number().int().positive().optional(),
       validationSplit: z.number().min(0).max(1).optional(),
       testSplit: z.number().min(0).max(1).optional(),
-      splitBy: z.enum(["image", "patient"]).optional(),
+      splitBy: splitBySchema.optional(),
       patients: z.string().min(1).optional(),
       cachePrefix: z.boolean().optional(),
       skipBad: z.boolean().optional(),

@@ -5,16 +5,22 @@ export interface AccountsRefusal {
   code?: string | undefined;
   /** Seconds until the rate limit lets the client try again (X-Retry-After). */
   retryAfter?: number | undefined;
+  /** The server's own words, for refusals whose code says they are meant for people. */
+  message?: string | undefined;
 }
+
+/** Refusals of ours (not the library's) whose message tells the person what to do. */
+const SAYS_WHAT_TO_DO = new Set(["ONE_TIME_PASSWORD_EXPIRED"]);
 
 /** The refusal in `response`: its status, the body's error code and the rate limit's retry delay. */
 export async function readRefusal(response: Response): Promise<AccountsRefusal> {
-  const body = (await response.json().catch(() => null)) as { code?: unknown } | null;
+  const body = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
   const retryAfter = Number(response.headers.get("X-Retry-After") ?? Number.NaN);
   return {
     status: response.status,
     code: typeof body?.code === "string" ? body.code : undefined,
     retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    message: typeof body?.message === "string" ? body.message : undefined,
   };
 }
 
@@ -27,7 +33,8 @@ export function accountsFailure(
   refusal: AccountsRefusal,
   { action, origin, now = new Date() }: { action: string; origin: string; now?: Date },
 ): string {
-  const { status, code, retryAfter } = refusal;
+  const { status, code, retryAfter, message } = refusal;
+  if (code && SAYS_WHAT_TO_DO.has(code) && message) return `${message[0]!.toUpperCase()}${message.slice(1)}.`;
   if (status === 429) {
     if (retryAfter === undefined)
       return "Too many attempts from this address: wait a minute, then try again.";

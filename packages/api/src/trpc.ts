@@ -30,14 +30,15 @@ const asForbidden = (err: unknown) =>
 
 /**
  * The procedure for `operation` of core's role table: 401 for an anonymous caller, 403 for one who
- * holds the operation's permission in no project. The procedure itself calls `ctx.access.require`
- * with the project of what it touches (403 otherwise) and `ctx.audit` for changes and patient views.
+ * holds the operation's permission in no project or is still on a one-time password. The procedure
+ * itself calls `ctx.access.require` with the project of what it touches (403 otherwise) and
+ * `ctx.audit` for changes and patient views.
  */
 export function operationProcedure(operation: Operation) {
   return t.procedure.use(async ({ ctx, next }) => {
     const { viewer } = ctx;
     if (!viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    const access = await operationAccess(ctx.store, viewer.userId, operation).catch((err) => {
+    const access = await operationAccess(ctx.store, viewer, operation).catch((err) => {
       throw asForbidden(err);
     });
     const audit = auditAs(ctx.store, viewer, ctx.headers);

@@ -41,6 +41,14 @@ export const augmentationSchema = z.strictObject({
 });
 export type AugmentationConfig = z.infer<typeof augmentationSchema>;
 
+/**
+ * What validation and the held-out test set take whole. `image`: single images. `patient`: whole
+ * patients (or groups of near-duplicates), from the images' patient IDs or else the dataset's
+ * GROUPS.tsv; an error when there are neither. `auto`: by patient when either is there, else by image.
+ */
+export const splitBySchema = z.enum(["image", "patient", "auto"]);
+export type SplitBy = z.infer<typeof splitBySchema>;
+
 export const splitSchema = z.strictObject({
   /** Fraction of the training folder held out for validation. */
   validationSplit: z.number().min(0).max(0.5).default(0.08),
@@ -50,9 +58,9 @@ export const splitSchema = z.strictObject({
   testSplit: z.number().min(0).max(0.5).default(0.25),
   /**
    * `patient`: validation and the held-out test set take whole patients (seeded, stratified by each
-   * patient's most frequent class), so no patient spans two parts; needs the images' patient IDs.
+   * patient's most frequent class), so no patient spans two parts. See splitBySchema.
    */
-  by: z.enum(["image", "patient"]).default("image"),
+  by: splitBySchema.default("image"),
 });
 export type SplitConfig = z.infer<typeof splitSchema>;
 

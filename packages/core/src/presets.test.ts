@@ -33,6 +33,22 @@ describe("resolveConfig", () => {
     }
   });
 
+  it("splits recommended and quick by patient when patient IDs or GROUPS.tsv are found, reference by image", () => {
+    expect(resolveConfig("reference").split.by).toBe("image");
+    expect(resolveConfig("recommended").split).toEqual({
+      validationSplit: 0.1,
+      mode: "stratified",
+      testSplit: 0.25,
+      by: "auto",
+    });
+    expect(resolveConfig("quick").split).toEqual({
+      validationSplit: 0.15,
+      mode: "stratified",
+      testSplit: 0.25,
+      by: "auto",
+    });
+  });
+
   it("merges nested overrides into the preset, keeping the settings they do not name", () => {
     const config = resolveConfig("reference", {
       seed: 3,

@@ -24,7 +24,9 @@ const reference: ExperimentConfigInput = {
  * input statistics it was pretrained on, resize every image the same smooth way (the set mixes
  * 224px and 256px images), keep validation deterministic so the checkpoint choice is not noise,
  * use a smaller step with momentum instead of lr 0.1, and keep batch-norm statistics fixed while
- * fine-tuning (Keras' transfer-learning advice).
+ * fine-tuning (Keras' transfer-learning advice). Validation (and a held-out test set) takes whole
+ * patients when the images' patient IDs or a GROUPS.tsv are found, so near-duplicates and one
+ * patient's images cannot sit on both sides; without either it falls back to single images.
  */
 const recommended: ExperimentConfigInput = {
   ...reference,
@@ -32,7 +34,7 @@ const recommended: ExperimentConfigInput = {
   preset: "recommended",
   preprocessing: { imageSize: 256, resize: "bilinear", rescale: 1 / 255, normalization: "imagenet" },
   augmentation: { zoomRange: 0.1, horizontalFlip: false, augmentValidation: false, cachedViews: 4 },
-  split: { validationSplit: 0.1, mode: "stratified" },
+  split: { validationSplit: 0.1, mode: "stratified", by: "auto" },
   training: {
     ...reference.training,
     optimizer: { type: "sgd", learningRate: 0.001, momentum: 0.9 },
@@ -48,7 +50,7 @@ const quick: ExperimentConfigInput = {
   preset: "quick",
   preprocessing: { ...recommended.preprocessing, imageSize: 128 },
   augmentation: { ...recommended.augmentation, cachedViews: 2 },
-  split: { validationSplit: 0.15, mode: "stratified", testSplit: 0.25 },
+  split: { ...recommended.split, validationSplit: 0.15, testSplit: 0.25 },
   training: { ...recommended.training, epochs: 15, batchSize: 8 },
 };
 

@@ -75,7 +75,7 @@ describe("configFromOverrides", () => {
       imageSize: 128,
       epochs: 15,
       batchSize: 8,
-      splitBy: "image",
+      splitBy: "auto",
     });
   });
 });

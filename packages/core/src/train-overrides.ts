@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil } from "./config.ts";
+import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil, SplitBy } from "./config.ts";
 import { isPresetName, PRESET_NAMES, resolveConfig } from "./presets.ts";
 
 /**
@@ -34,7 +34,7 @@ export interface TrainOverrides {
   views?: number;
   validationSplit?: number;
   testSplit?: number;
-  splitBy?: "image" | "patient";
+  splitBy?: SplitBy;
   epochs?: number;
   batchSize?: number;
   microBatchSize?: number;

@@ -15,6 +15,11 @@ export interface ImageInput {
 
 /** The image row for this content hash: created once, later calls refresh location and label. */
 export async function upsertImage(store: Store, image: ImageInput): Promise<Image> {
+  return retryWhenBusy(() => writeImage(store.prisma, image));
+}
+
+/** upsertImage on `db`: the store's client, or a transaction that records more with it. */
+export function writeImage(db: Prisma.TransactionClient, image: ImageInput) {
   if (!/^[0-9a-f]{64}$/.test(image.sha256)) {
     throw new Error(
       `image ${image.location}: sha256 must be 64 lower-case hex digits, got "${image.sha256}"`,
@@ -22,13 +27,11 @@ export async function upsertImage(store: Store, image: ImageInput): Promise<Imag
   }
   // Named fields only, so callers may pass a richer object (e.g. core's ImageFileInfo).
   const { sha256, location, format, width, height, bytes, label } = image;
-  return retryWhenBusy(() =>
-    store.prisma.image.upsert({
-      where: { sha256 },
-      create: { sha256, location, format, width, height, bytes, label: label ?? null },
-      update: { location, label: label ?? undefined },
-    }),
-  );
+  return db.image.upsert({
+    where: { sha256 },
+    create: { sha256, location, format, width, height, bytes, label: label ?? null },
+    update: { location, label: label ?? undefined },
+  });
 }
 
 export interface PredictionInput {
@@ -52,8 +55,32 @@ export async function recordPredictions(
     where: { id: { in: [...new Set(predictions.map((p) => p.imageId))] } },
     select: { id: true, label: true, location: true },
   });
+  const rows = predictionRows(runId, predictions, images);
+  // Writes only: a transaction that read first could lose a race with another writer (SQLite).
+  await retryWhenBusy(() => store.prisma.$transaction(replacePredictions(store.prisma, runId, rows)));
+}
+
+/** recordPredictions inside the transaction `tx`, of `images` it has just written. */
+export async function writePredictions(
+  tx: Prisma.TransactionClient,
+  runId: number,
+  predictions: readonly PredictionInput[],
+  images: readonly PredictedImage[],
+): Promise<void> {
+  for (const statement of replacePredictions(tx, runId, predictionRows(runId, predictions, images)))
+    await statement;
+}
+
+type PredictedImage = Pick<Image, "id" | "label" | "location">;
+
+/** The rows to store; throws for an unknown image or a predicted label without a finite probability. */
+function predictionRows(
+  runId: number,
+  predictions: readonly PredictionInput[],
+  images: readonly PredictedImage[],
+) {
   const byId = new Map(images.map((i) => [i.id, i]));
-  const rows = predictions.map(({ imageId, probabilities, predictedLabel }) => {
+  return predictions.map(({ imageId, probabilities, predictedLabel }) => {
     const image = byId.get(imageId);
     if (!image) throw new Error(`prediction of run ${runId}: no image ${imageId} in the store`);
     const confidence = probabilities[predictedLabel];
@@ -74,24 +101,25 @@ export async function recordPredictions(
       },
     };
   });
-  // Replacing = deleting the batch's earlier rows and inserting all in one statement: one round
-  // trip per batch instead of one upsert per row (10x faster at 10,000 predictions).
-  // Slices keep each statement under SQLite's bound-parameter limit.
+}
+
+/**
+ * Replacing = deleting the batch's earlier rows and inserting all in one statement: one round trip
+ * per batch instead of one upsert per row (10x faster at 10,000 predictions). Slices keep each
+ * statement under SQLite's bound-parameter limit.
+ */
+function replacePredictions(
+  db: Prisma.TransactionClient,
+  runId: number,
+  rows: ReturnType<typeof predictionRows>,
+) {
   const slices = Array.from({ length: Math.ceil(rows.length / SLICE) }, (_, i) =>
     rows.slice(i * SLICE, (i + 1) * SLICE),
   );
-  await retryWhenBusy(() =>
-    store.prisma.$transaction(
-      slices.flatMap((slice) => [
-        store.prisma.prediction.deleteMany({
-          where: { runId, imageId: { in: slice.map((r) => r.imageId) } },
-        }),
-        store.prisma.prediction.createMany({
-          data: slice.map(({ imageId, values }) => ({ runId, imageId, ...values })),
-        }),
-      ]),
-    ),
-  );
+  return slices.flatMap((slice) => [
+    db.prediction.deleteMany({ where: { runId, imageId: { in: slice.map((r) => r.imageId) } } }),
+    db.prediction.createMany({ data: slice.map(({ imageId, values }) => ({ runId, imageId, ...values })) }),
+  ]);
 }
 
 const SLICE = 500;

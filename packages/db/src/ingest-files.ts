@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { imageHeader } from "@cxrlab/core/data/file-info";
 import { type DicomMetadata, grayPng, parseDicomDate, readDicom } from "@cxrlab/core/dicom";
 import { checkPixels, inputLimits, TooManyPixelsError } from "@cxrlab/core/limits";
+import { ArchiveConflict, describePatient, withheldConflict } from "./archive-conflict.ts";
 import { putContent, removeContent, type StoredContent, sha256Of } from "./content-store.ts";
 import {
   listSources,
@@ -29,6 +30,12 @@ export interface IngestOptions {
    * new ones join "default".
    */
   project?: string;
+  /**
+   * Whether a refusal may name a patient or study of this project (an upload: whether the uploader
+   * may read its patients); otherwise it names only `project`. Default: always, for `cxrlab ingest`,
+   * whose operator holds the database's credentials.
+   */
+  mayNamePatientsOf?: (projectId: number | null) => boolean;
   /** Most pixels an image may declare (default: core's inputLimits(), CXRLAB_MAX_IMAGE_PIXELS). */
   maxPixels?: number;
   onProgress?: (done: number, total: number, report: IngestReport) => void;
@@ -127,11 +134,19 @@ async function ingestEach(
           : error instanceof NotAnImageError
             ? "format"
             : "content";
-      report.rejected.push({ file, reason: (error as Error).message.replace(`${file}: `, ""), kind });
+      report.rejected.push({ file, reason: rejectionReason(error, file, options), kind });
     }
     options.onProgress?.(i + 1, sources.length, report);
   }
   return report;
+}
+
+/** Why a file was refused, as the caller may be told: a conflict outside what they may read is withheld. */
+function rejectionReason(error: unknown, file: string, options: Omit<IngestOptions, "sidecar">): string {
+  const { mayNamePatientsOf } = options;
+  if (error instanceof ArchiveConflict && mayNamePatientsOf && !mayNamePatientsOf(error.projectId))
+    return withheldConflict(options.project ?? DEFAULT_PROJECT);
+  return (error as Error).message.replace(`${file}: `, "");
 }
 
 async function ingestOne(
@@ -200,10 +215,14 @@ async function refuseOtherProject(store: Store, input: IngestInput, project: str
   const { patientId, issuer } = input.patient;
   const patient = await store.prisma.patient.findUnique({
     where: { patientId_issuer: { patientId, issuer: issuer ?? "" } },
-    select: { project: { select: { name: true } } },
+    select: { projectId: true, project: { select: { name: true } } },
   });
-  if (patient && (patient.project?.name ?? DEFAULT_PROJECT) !== project) {
-    throw new Error(`patient ${patientId} is archived in another project than ${project}`);
+  const archivedIn = patient && (patient.project?.name ?? DEFAULT_PROJECT);
+  if (patient && archivedIn !== project) {
+    throw new ArchiveConflict(
+      `${describePatient(input.patient)} is archived in project ${archivedIn}, not ${project}`,
+      patient.projectId,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ArchiveConflict, describePatient } from "./archive-conflict.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import type { ImageInput } from "./images.ts";
 import { findOrCreateProject } from "./memberships.ts";
@@ -140,12 +141,15 @@ async function upsertStudy(tx: Tx, patientRef: number, study: StudyInput): Promi
   if (study.studyInstanceUid) {
     const found = await tx.study.findUnique({
       where: { studyInstanceUid: study.studyInstanceUid },
-      select: { patientRef: true, patient: { select: { patientId: true, issuer: true } } },
+      select: {
+        patientRef: true,
+        patient: { select: { patientId: true, issuer: true, projectId: true } },
+      },
     });
     if (found && found.patientRef !== patientRef) {
-      const { patientId, issuer } = found.patient;
-      throw new Error(
-        `study ${study.studyInstanceUid} already belongs to patient ${patientId}${issuer ? ` (issuer ${issuer})` : ""}`,
+      throw new ArchiveConflict(
+        `study ${study.studyInstanceUid} already belongs to ${describePatient(found.patient)}`,
+        found.patient.projectId,
       );
     }
     const row = await tx.study.upsert({

@@ -2,9 +2,11 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { imageFileInfo } from "@cxrlab/core/data";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
-import { type PredictionInput, recordPredictions, upsertImage } from "./images.ts";
-import { recordEvaluation, updateRunStatus } from "./runs.ts";
-import type { Store } from "./store.ts";
+import type { Image, Prisma } from "./generated/sqlite/client.ts";
+import { type ImageInput, type PredictionInput, writeImage, writePredictions } from "./images.ts";
+import { retryWhenBusy } from "./retry.ts";
+import { evaluationWrites, updateRunStatus, writeRunStatus } from "./runs.ts";
+import { BATCH_TRANSACTION, type Store } from "./store.ts";
 
 export interface ImagePredictionToRecord {
   path: string;
@@ -14,23 +16,21 @@ export interface ImagePredictionToRecord {
   predictedClass: string;
 }
 
+/** An image file's row, read from disk, and the prediction to record for it. */
+interface ReadPrediction {
+  image: ImageInput;
+  prediction: Omit<PredictionInput, "imageId">;
+}
+
 const CHUNK = 200;
 
-/**
- * Stores each image once (by content hash) and the run's prediction for it. Images are hashed a
- * few at a time; predictions go in in transactions of CHUNK rows.
- */
-export async function recordImagePredictions(
-  store: Store,
-  runId: number,
-  items: readonly ImagePredictionToRecord[],
-): Promise<number> {
-  for (let start = 0; start < items.length; start += CHUNK) {
-    const chunk = items.slice(start, start + CHUNK);
-    const rows: PredictionInput[] = [];
-    for (const item of chunk) {
-      const info = await imageFileInfo(item.path);
-      const image = await upsertImage(store, {
+/** Hashes and measures each image: all recording needs from the disk, read before any write. */
+async function readImages(items: readonly ImagePredictionToRecord[]): Promise<ReadPrediction[]> {
+  const read: ReadPrediction[] = [];
+  for (const item of items) {
+    const info = await imageFileInfo(item.path);
+    read.push({
+      image: {
         sha256: info.sha256,
         location: path.resolve(item.path),
         format: info.format,
@@ -38,14 +38,42 @@ export async function recordImagePredictions(
         height: info.height,
         bytes: info.bytes,
         label: item.label,
-      });
-      rows.push({
-        imageId: image.id,
-        probabilities: item.probabilities,
-        predictedLabel: item.predictedClass,
-      });
-    }
-    await recordPredictions(store, runId, rows);
+      },
+      prediction: { probabilities: item.probabilities, predictedLabel: item.predictedClass },
+    });
+  }
+  return read;
+}
+
+/** Each image once (by content hash) and the run's prediction for it, in the transaction `tx`. */
+async function writeImagePredictions(
+  tx: Prisma.TransactionClient,
+  runId: number,
+  read: readonly ReadPrediction[],
+): Promise<void> {
+  const images: Image[] = [];
+  for (const { image } of read) images.push(await writeImage(tx, image));
+  const rows: PredictionInput[] = read.map(({ prediction }, i) => ({
+    ...prediction,
+    imageId: images[i]!.id,
+  }));
+  await writePredictions(tx, runId, rows, images);
+}
+
+/**
+ * Stores each image once (by content hash) and the run's prediction for it, in transactions of
+ * CHUNK images (a chunk is recorded whole or not at all).
+ */
+export async function recordImagePredictions(
+  store: Store,
+  runId: number,
+  items: readonly ImagePredictionToRecord[],
+): Promise<number> {
+  for (let start = 0; start < items.length; start += CHUNK) {
+    const read = await readImages(items.slice(start, start + CHUNK));
+    await retryWhenBusy(() =>
+      store.prisma.$transaction((tx) => writeImagePredictions(tx, runId, read), BATCH_TRANSACTION),
+    );
   }
   return items.length;
 }
@@ -63,28 +91,43 @@ async function folderBytes(dir: string): Promise<number> {
 /**
  * What a finished (or interrupted) training run adds to the store: its final status, backend,
  * timings and model, the test evaluation and one prediction per test image. Epochs are recorded
- * as they finish, by the caller.
+ * as they finish, by the caller. All or nothing, in one transaction: when any of it fails (e.g. a
+ * NaN probability after a diverged run) nothing is recorded, the run is marked failed with the
+ * reason, and the error, with that reason, is thrown.
  */
 export async function recordTrainOutcome(store: Store, runId: number, outcome: TrainOutcome): Promise<void> {
-  const { classNames } = outcome;
-  if (outcome.evaluation) {
-    await recordEvaluation(store, runId, "test", outcome.evaluation);
-    await recordImagePredictions(
-      store,
-      runId,
-      outcome.testPredictions.map((p) => ({
-        path: p.path,
-        label: classNames[p.label] ?? null,
-        probabilities: Object.fromEntries(classNames.map((c, i) => [c, p.probabilities[i]!])),
-        predictedClass: classNames[p.predicted]!,
-      })),
+  const { classNames, evaluation } = outcome;
+  try {
+    const predictions = evaluation
+      ? await readImages(
+          outcome.testPredictions.map((p) => ({
+            path: p.path,
+            label: classNames[p.label] ?? null,
+            probabilities: Object.fromEntries(classNames.map((c, i) => [c, p.probabilities[i]!])),
+            predictedClass: classNames[p.predicted]!,
+          })),
+        )
+      : [];
+    const model = outcome.modelDir
+      ? { location: path.resolve(outcome.modelDir), bytes: await folderBytes(outcome.modelDir) }
+      : undefined;
+    await retryWhenBusy(() =>
+      store.prisma.$transaction(async (tx) => {
+        if (evaluation) {
+          for (const write of evaluationWrites(tx, runId, "test", evaluation)) await write;
+          await writeImagePredictions(tx, runId, predictions);
+        }
+        await writeRunStatus(tx, runId, outcome.status, {
+          backend: outcome.backend.name,
+          timings: outcome.timings,
+          ...(model ? { model } : {}),
+        });
+      }, BATCH_TRANSACTION),
     );
+  } catch (error) {
+    // Never left "running" with part of its outcome: the dashboard shows why instead.
+    const message = `could not record the finished run: ${(error as Error).message}`;
+    await updateRunStatus(store, runId, "failed", { message });
+    throw new Error(message, { cause: error });
   }
-  await updateRunStatus(store, runId, outcome.status, {
-    backend: outcome.backend.name,
-    timings: outcome.timings,
-    ...(outcome.modelDir
-      ? { model: { location: path.resolve(outcome.modelDir), bytes: await folderBytes(outcome.modelDir) } }
-      : {}),
-  });
 }

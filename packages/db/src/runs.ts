@@ -127,31 +127,38 @@ export async function updateRunStatus(
   status: RunStatus,
   update: StatusUpdate = {},
 ): Promise<RunRecord> {
+  return toRunRecord(await retryWhenBusy(() => writeRunStatus(store.prisma, runId, status, update)));
+}
+
+/** updateRunStatus on `db`: the store's client, or a transaction that records more with it. */
+export function writeRunStatus(
+  db: Prisma.TransactionClient,
+  runId: number,
+  status: RunStatus,
+  update: StatusUpdate = {},
+) {
   if (!RUN_STATUSES.includes(status)) {
     throw new Error(`run status "${status}": expected one of ${RUN_STATUSES.join(", ")}`);
   }
   const now = new Date();
-  const updated = await retryWhenBusy(() =>
-    store.prisma.run.update({
-      where: { id: runId },
-      data: {
-        status,
-        statusMessage: update.message ?? null,
-        startedAt: status === "running" ? now : undefined,
-        finishedAt: FINISHED_STATUSES.includes(status) ? now : undefined,
-        backend: update.backend,
-        datasetFingerprint: update.datasetFingerprint,
-        codeVersion: update.codeVersion,
-        timings: update.timings,
-        modelLocation: update.model?.location,
-        modelBytes: update.model ? BigInt(update.model.bytes) : undefined,
-        // A finished run has no live progress any more.
-        progress: FINISHED_STATUSES.includes(status) ? Prisma.DbNull : undefined,
-      },
-      include: { tags: true },
-    }),
-  );
-  return toRunRecord(updated);
+  return db.run.update({
+    where: { id: runId },
+    data: {
+      status,
+      statusMessage: update.message ?? null,
+      startedAt: status === "running" ? now : undefined,
+      finishedAt: FINISHED_STATUSES.includes(status) ? now : undefined,
+      backend: update.backend,
+      datasetFingerprint: update.datasetFingerprint,
+      codeVersion: update.codeVersion,
+      timings: update.timings,
+      modelLocation: update.model?.location,
+      modelBytes: update.model ? BigInt(update.model.bytes) : undefined,
+      // A finished run has no live progress any more.
+      progress: FINISHED_STATUSES.includes(status) ? Prisma.DbNull : undefined,
+    },
+    include: { tags: true },
+  });
 }
 
 /** Records (or replaces, when training resumes) one epoch of a run. */
@@ -185,6 +192,19 @@ export async function recordEvaluation(
   split: string,
   metrics: EvaluationMetrics,
 ): Promise<void> {
+  await retryWhenBusy(() => store.prisma.$transaction(evaluationWrites(store.prisma, runId, split, metrics)));
+}
+
+/**
+ * The statements of recordEvaluation on `db`: the store's client, or a transaction that records
+ * more with them (the test split also sets the run's accuracy).
+ */
+export function evaluationWrites(
+  db: Prisma.TransactionClient,
+  runId: number,
+  split: string,
+  metrics: EvaluationMetrics,
+) {
   const values = {
     count: metrics.count,
     loss: finiteOrNull(metrics.loss),
@@ -199,18 +219,16 @@ export async function recordEvaluation(
     sensitivity: encodeNumbers(metrics.sensitivity),
     specificity: encodeNumbers(metrics.specificity),
   };
-  await retryWhenBusy(() =>
-    store.prisma.$transaction([
-      store.prisma.evaluation.upsert({
-        where: { runId_split: { runId, split } },
-        create: { runId, split, ...values },
-        update: values,
-      }),
-      ...(split === "test"
-        ? [store.prisma.run.update({ where: { id: runId }, data: { testAccuracy: values.accuracy } })]
-        : []),
-    ]),
-  );
+  return [
+    db.evaluation.upsert({
+      where: { runId_split: { runId, split } },
+      create: { runId, split, ...values },
+      update: values,
+    }),
+    ...(split === "test"
+      ? [db.run.update({ where: { id: runId }, data: { testAccuracy: values.accuracy } })]
+      : []),
+  ];
 }
 
 function toStoredEvaluation(e: Evaluation): StoredEvaluation {
@@ -300,12 +318,16 @@ export async function runModel(
   });
 }
 
-/** The most recently finished succeeded run that saved a model; null if there is none. */
+/**
+ * The project's most recently finished succeeded run that saved a model; null if it has none.
+ * Scoped to one project: another project's model is never a fallback for this one's data.
+ */
 export async function latestRunWithModel(
   store: Store,
+  projectId: number,
 ): Promise<{ id: number; name: string; modelLocation: string } | null> {
   const run = await store.prisma.run.findFirst({
-    where: { status: "succeeded", modelLocation: { not: null } },
+    where: { projectId, status: "succeeded", modelLocation: { not: null } },
     orderBy: [{ finishedAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
     select: { id: true, name: true, modelLocation: true },
   });

@@ -11,6 +11,12 @@ import { PrismaClient } from "./generated/sqlite/client.ts";
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
 
 /**
+ * Options of a transaction that writes a whole batch (e.g. a run's test predictions): Prisma's
+ * default of 5 s would end one on a slow disk or a busy server. Nothing is read from files inside.
+ */
+export const BATCH_TRANSACTION = { maxWait: 30_000, timeout: 10 * 60_000 };
+
+/**
  * Both generated clients come from schemas that differ only in their datasource (a test checks),
  * so the query layer is written once against the SQLite client's type.
  */

@@ -15,6 +15,7 @@ import { auditCli } from "../cli-audit.ts";
 import { existingDir, positiveInt } from "../options.ts";
 import { REMOTE_OPTION } from "../records.ts";
 import { cancelRunRemotely, queueRunRemotely, refuseLocalOnlyOptions } from "../remote-queue.ts";
+import { flagsPerSeed, seedBatchTag, seedsOption } from "../seed-batch.ts";
 import { codeVersion, withStore } from "../store.ts";
 import { addTrainOptions, configFromFlags, type TrainFlags } from "./train.ts";
 
@@ -59,6 +60,39 @@ function printCancelledRun(cancelled: CancelledRun, json: boolean | undefined): 
   else console.log(`run ${cancelled.runId} stops after its current batch${jobs}`);
 }
 
+/** Creates the run (status queued) that `flags` train and queues its job; paths as the workers see them. */
+async function queueTrainRun(
+  store: Store,
+  flags: TrainFlags & { data: string; remote?: boolean },
+): Promise<{ jobId: string; runId: number }> {
+  const { out: _out, resume: _resume, json: _json, remote: _remote, seeds: _seeds, ...options } = flags;
+  // Paths are resolved here; workers on other machines must see the same ones.
+  const jobOptions = trainJobSchema.shape.options.parse({
+    ...options,
+    data: path.resolve(options.data),
+    ...(options.test ? { test: path.resolve(options.test) } : {}),
+    ...(options.patients ? { patients: path.resolve(options.patients) } : {}),
+    // --weights may also be "none" or a URL.
+    ...(options.weights && existsSync(options.weights) ? { weights: path.resolve(options.weights) } : {}),
+  });
+  const config = configFromFlags(flags);
+  const run = await createRun(store, {
+    config,
+    codeVersion: codeVersion(),
+    ...(flags.project ? { project: flags.project } : {}),
+    ...(flags.tag ? { tags: flags.tag } : {}),
+  });
+  const jobId = await enqueue(store, { kind: "train", runId: run.id, options: jobOptions });
+  await auditCli(store, {
+    action: "run.create",
+    targetType: "run",
+    targetId: String(run.id),
+    projectId: run.projectId,
+    details: { jobId, preset: config.preset },
+  });
+  return { jobId, runId: run.id };
+}
+
 /** Checks, when queuing, that the run a model job uses has a saved model. */
 async function requireModel(store: Store, runId: number): Promise<void> {
   const run = await runModel(store, runId);
@@ -96,47 +130,37 @@ export function registerQueueCommand(program: Command): void {
     queue
       .command("add")
       .description("queue a training run for a worker (`cxrlab train` options; --out is the worker's)")
-      .option(...REMOTE_OPTION),
+      .option(...REMOTE_OPTION)
+      .addOption(seedsOption()),
     {
       preset: "reference",
     },
   ).action(async (flags: TrainFlags & { remote?: boolean }, cmd: Command) => {
-    const { out: _out, resume, json, remote, ...options } = flags;
+    const { resume, json, remote, seeds } = flags;
     if (remote) refuseLocalOnlyOptions(cmd);
     if (resume) throw new Error("--resume: resume a run with `cxrlab train --resume RUN_DIR`");
-    if (!options.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
+    if (!flags.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
+    const withData = { ...flags, data: flags.data };
     if (remote) {
-      printQueued(await queueRunRemotely({ ...flags, data: options.data }, cmd), json);
+      printQueued(await queueRunRemotely(withData, cmd), json);
       return;
     }
-    // Paths are resolved here; workers on other machines must see the same ones.
-    const jobOptions = trainJobSchema.shape.options.parse({
-      ...options,
-      data: path.resolve(options.data),
-      ...(options.test ? { test: path.resolve(options.test) } : {}),
-      ...(options.patients ? { patients: path.resolve(options.patients) } : {}),
-      // --weights may also be "none" or a URL.
-      ...(options.weights && existsSync(options.weights) ? { weights: path.resolve(options.weights) } : {}),
+    if (!seeds) {
+      printQueued(await withStore((store) => queueTrainRun(store, withData)), json);
+      return;
+    }
+    const tag = seedBatchTag();
+    const jobs = await withStore(async (store) => {
+      const queued = [];
+      for (const runFlags of flagsPerSeed(withData, seeds, tag)) {
+        queued.push({ seed: runFlags.seed, ...(await queueTrainRun(store, runFlags)) });
+      }
+      return queued;
     });
-    const config = configFromFlags(flags);
-    const queued = await withStore(async (store) => {
-      const run = await createRun(store, {
-        config,
-        codeVersion: codeVersion(),
-        ...(flags.project ? { project: flags.project } : {}),
-        ...(flags.tag ? { tags: flags.tag } : {}),
-      });
-      const jobId = await enqueue(store, { kind: "train", runId: run.id, options: jobOptions });
-      await auditCli(store, {
-        action: "run.create",
-        targetType: "run",
-        targetId: String(run.id),
-        projectId: run.projectId,
-        details: { jobId, preset: config.preset },
-      });
-      return { jobId, runId: run.id };
-    });
-    printQueued(queued, json);
+    if (json) console.log(JSON.stringify({ tag, jobs }));
+    else
+      for (const job of jobs)
+        console.log(`queued job ${job.jobId} (run ${job.runId}, seed ${job.seed}, tag ${tag})`);
   });
 
   addModelJobOptions(

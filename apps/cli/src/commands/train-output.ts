@@ -1,5 +1,7 @@
+import { describeSplitGrouping } from "@cxrlab/core/data";
 import { formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
 import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
+import { formatSeedSummary, type SeedSummary } from "@cxrlab/core/run/seed-summary";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import { formatDuration } from "../progress-bar.ts";
 
@@ -23,6 +25,7 @@ export function printTrainOutcome(
         classNames: result.classNames,
         counts: result.counts,
         testSource: result.testSource,
+        splitGrouping: result.splitGrouping,
         prefixCached: result.prefixCached,
         history: result.history,
         bestEpoch: result.bestEpoch,
@@ -43,6 +46,7 @@ export function printTrainOutcome(
     `backend ${result.backend.name}; images train ${result.counts.train}, validation ${result.counts.validation}, ` +
       `test ${result.counts.test} (${result.testSource}); time ${formatDuration(total)}`,
   );
+  console.log(describeSplitGrouping(result.splitGrouping));
   if (result.bestEpoch)
     console.log(`best epoch (${result.config.training.checkpointMonitor}): ${result.bestEpoch}`);
   if (m) {
@@ -53,4 +57,10 @@ export function printTrainOutcome(
   for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
   console.log("files:");
   for (const [name, file] of Object.entries(artifacts)) if (file) console.log(`  ${name.padEnd(18)} ${file}`);
+}
+
+/** The summary of a `--seeds` batch: JSON, or a table of the runs with mean ± sd and the pooled interval. */
+export function printSeedSummary(summary: SeedSummary, json: boolean): void {
+  if (json) console.log(JSON.stringify(summary));
+  else console.log(`\n${formatSeedSummary(summary).join("\n")}`);
 }

@@ -1,14 +1,15 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
-import type { ExperimentConfig, FreezeUntil } from "@cxrlab/core/config";
-import { experimentConfigSchema } from "@cxrlab/core/config";
+import type { ExperimentConfig, FreezeUntil, SplitBy } from "@cxrlab/core/config";
+import { experimentConfigSchema, splitBySchema } from "@cxrlab/core/config";
 import { datasetFingerprint } from "@cxrlab/core/data";
 import { readPatientIds } from "@cxrlab/core/data/patient-ids";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { PRESET_NAMES } from "@cxrlab/core/presets";
 import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
 import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
+import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run/seed-summary";
 import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
 import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
@@ -26,8 +27,9 @@ import {
 } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { createProgressRecorder } from "../progress-recorder.ts";
+import { flagsPerSeed, seedBatchTag, seedsOption } from "../seed-batch.ts";
 import { codeVersion, describeStore, withStore } from "../store.ts";
-import { printTrainOutcome } from "./train-output.ts";
+import { printSeedSummary, printTrainOutcome } from "./train-output.ts";
 
 export interface TrainFlags {
   preset: string;
@@ -42,10 +44,12 @@ export interface TrainFlags {
   freezeUntil?: FreezeUntil;
   imageSize?: number;
   seed?: number;
+  /** `--seeds`: one run per seed (train and queue add). */
+  seeds?: number[];
   views?: number;
   validationSplit?: number;
   testSplit?: number;
-  splitBy?: "image" | "patient";
+  splitBy?: SplitBy;
   patients?: string;
   cachePrefix?: boolean;
   name?: string;
@@ -87,10 +91,11 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
     .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
     .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
     .addOption(
-      new Option("--split-by <unit>", "hold out whole patients (patient) or single images (image)").choices([
-        "image",
-        "patient",
-      ]),
+      new Option(
+        "--split-by <unit>",
+        "hold out whole patients (patient: from --patients, else the GROUPS.tsv of --data or its parent), " +
+          "single images (image), or patients when either is found (auto)",
+      ).choices(splitBySchema.options),
     )
     .option("--patients <file>", "CSV file,patient_id for the --data images (default: <data>/patients.csv)")
     .option("--no-cache-prefix", "train through the frozen layers every step instead of caching their output")
@@ -109,11 +114,43 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
 export function registerTrainCommand(program: Command): void {
   addTrainOptions(program.command("train").description("train a classifier and evaluate it"), {
     preset: "reference",
-  }).action(async (flags: TrainFlags) => {
-    const { result, artifacts, runId } = await runTraining(flags);
-    printTrainOutcome(result, artifacts, runId, flags.json ?? false);
-    if (result.status !== "succeeded") process.exitCode = 130;
-  });
+  })
+    .addOption(seedsOption())
+    .action(async (flags: TrainFlags) => {
+      if (flags.seeds) {
+        await trainSeeds(flags, flags.seeds);
+        return;
+      }
+      const { result, artifacts, runId } = await runTraining(flags);
+      printTrainOutcome(result, artifacts, runId, flags.json ?? false);
+      if (result.status !== "succeeded") process.exitCode = 130;
+    });
+}
+
+/**
+ * One run after the other, one per seed, all tagged with the batch's tag; then the summary of
+ * their test accuracies. An interrupted run ends the batch (the summary covers the runs so far).
+ */
+async function trainSeeds(flags: TrainFlags, seeds: readonly number[]): Promise<void> {
+  const tag = seedBatchTag();
+  const runs: SeedRun[] = [];
+  for (const [i, runFlags] of flagsPerSeed(flags, seeds, tag).entries()) {
+    process.stderr.write(`\nseed ${runFlags.seed} (${i + 1} of ${seeds.length}, tag ${tag})\n`);
+    const { result, runId } = await runTraining(runFlags);
+    runs.push({
+      seed: runFlags.seed,
+      runId,
+      runDir: result.runDir,
+      status: result.status,
+      accuracy: result.evaluation?.accuracy ?? null,
+      testPredictions: result.testPredictions,
+    });
+    if (result.status !== "succeeded") {
+      process.exitCode = 130;
+      break;
+    }
+  }
+  printSeedSummary(await summarizeSeeds(tag, runs), flags.json ?? false);
 }
 
 /** The preset with the flags' overrides, as a queued job's worker and the dashboard resolve it too. */
@@ -159,7 +196,8 @@ export interface TrainingControl {
 /**
  * Trains as the flags say (or resumes a run), writes the run folder and records the run in the
  * experiment store as it goes: the run at start, each epoch when it finishes, then the test
- * evaluation, one prediction per test image and the final status.
+ * evaluation, one prediction per test image and the final status (all at once). A failure of the
+ * training, its artifacts or that recording marks the run failed, with why, in its folder and the store.
  */
 export async function runTraining(flags: TrainFlags, control: TrainingControl = {}) {
   let config: ExperimentConfig;
@@ -182,7 +220,7 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
       ...(control.runId !== undefined ? { runId: control.runId } : {}),
     };
     const patients = flags.patients ?? path.join(info.data, "patients.csv");
-    if (config.split.by === "patient" && (flags.patients || existsSync(patients))) {
+    if (config.split.by !== "image" && (flags.patients || existsSync(patients))) {
       info.patients = path.resolve(patients);
     }
     runDir = await createRunDir(flags.out, config.name);
@@ -248,9 +286,8 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
     const recorder = createProgressRecorder((update) => updateRunProgress(store, runId, update), {
       warn: log,
     });
-    let result: TrainOutcome;
     try {
-      result = await train({
+      const result: TrainOutcome = await train({
         config,
         data,
         weights: info.weights,
@@ -266,7 +303,14 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
         onEpoch: (epoch) => recordEpoch(store, runId, epoch),
         log,
         // No progress write may land after the final status below has cleared it.
-      }).finally(() => recorder.stop());
+      }).finally(() => {
+        recorder.stop();
+        process.off("SIGINT", onSigint);
+      });
+      const artifacts = await writeRunArtifacts(result);
+      // All or nothing; on failure the store already says "failed" and why, and so does run.json below.
+      await recordTrainOutcome(store, runId, result);
+      return { result, artifacts, runId };
     } catch (err) {
       const message = (err as Error).message;
       await writeRunStatus(runDir, "failed", {
@@ -277,11 +321,6 @@ export async function runTraining(flags: TrainFlags, control: TrainingControl = 
       });
       await updateRunStatus(store, runId, "failed", { message });
       throw err;
-    } finally {
-      process.off("SIGINT", onSigint);
     }
-    const artifacts = await writeRunArtifacts(result);
-    await recordTrainOutcome(store, runId, result);
-    return { result, artifacts, runId };
   });
 }

@@ -1,4 +1,5 @@
-import { createUser } from "@cxrlab/api/auth/users";
+import { ONE_TIME_PASSWORD_HOURS } from "@cxrlab/api/auth/one-time-password";
+import { type CreatedUser, createUser, issueOneTimePassword } from "@cxrlab/api/auth/users";
 import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import { appendAuditEvent, listUsers } from "@cxrlab/db";
 import { type Command, Option } from "commander";
@@ -66,13 +67,32 @@ export function registerUsersCommand(program: Command): void {
           }
           const membership = flags.role ? ` as ${flags.role} of ${flags.project ?? "default"}` : "";
           console.log(`created ${created.user.email}${membership}`);
-          if (created.oneTime) {
-            console.log(`one-time password: ${created.password}`);
-            console.log("(shown once; it must be changed at the first sign-in)");
-          }
+          if (created.oneTime) printOneTimePassword(created);
         });
       },
     );
+
+  users
+    .command("reset-password")
+    .description(
+      `issue a new one-time password (e.g. when one expired, ${ONE_TIME_PASSWORD_HOURS} h after it was issued); signs out the account's sessions`,
+    )
+    .requiredOption("--email <email>", "the account's email")
+    .option("--json", "print {user, password, oneTime} as JSON")
+    .action(async (flags: { email: string; json?: boolean }) => {
+      await withStore(async (store) => {
+        const issued = await issueOneTimePassword(store, flags.email);
+        await appendAuditEvent(store, {
+          ...cliActor(),
+          action: "user.password.reset",
+          targetType: "user",
+          targetId: issued.user.id,
+          details: { email: issued.user.email },
+        });
+        if (flags.json) console.log(JSON.stringify(issued));
+        else printOneTimePassword(issued);
+      });
+    });
 
   users
     .command("list")
@@ -93,4 +113,11 @@ export function registerUsersCommand(program: Command): void {
         }
       });
     });
+}
+
+function printOneTimePassword({ password }: CreatedUser): void {
+  console.log(`one-time password: ${password}`);
+  console.log(
+    `(shown once; it must be changed at the first sign-in, within ${ONE_TIME_PASSWORD_HOURS} hours)`,
+  );
 }

@@ -1,4 +1,5 @@
 import {
+  BEFORE_PASSWORD_CHANGE,
   isRole,
   OPERATIONS,
   type Operation,
@@ -7,6 +8,7 @@ import {
   roleCan,
 } from "@cxrlab/core/access/roles";
 import type { Store } from "@cxrlab/db";
+import type { Viewer } from "./viewer.ts";
 
 /** What the viewer may do, for one operation: the role table applied to their memberships. */
 export interface Access {
@@ -19,9 +21,24 @@ export interface Access {
 }
 
 export class AccessDenied extends Error {
-  constructor(readonly operation: Operation) {
-    super(`your role does not allow ${operation} here`);
+  constructor(
+    readonly operation: Operation,
+    message = `your role does not allow ${operation} here`,
+  ) {
+    super(message);
     this.name = "AccessDenied";
+  }
+}
+
+/** Refused (403 like any AccessDenied) because the account has not replaced its one-time password yet. */
+export class PasswordChangeRequired extends AccessDenied {
+  constructor(operation: Operation) {
+    super(
+      operation,
+      "your password must be changed first: this account still has its one-time password " +
+        "(choose your own in the dashboard, at /account/password)",
+    );
+    this.name = "PasswordChangeRequired";
   }
 }
 
@@ -56,10 +73,17 @@ export function accessFor(roles: Map<number, Role>, operation: Operation): Acces
 
 /**
  * What the account may do for `operation`; AccessDenied when the operation needs a permission the
- * account holds in no project (what every procedure and HTTP route checks first).
+ * account holds in no project, PasswordChangeRequired when it is still on its one-time password and
+ * the operation is not one changing it needs (what every procedure and HTTP route checks first).
  */
-export async function operationAccess(store: Store, userId: string, operation: Operation): Promise<Access> {
-  const access = accessFor(await loadRoles(store, userId), operation);
+export async function operationAccess(
+  store: Store,
+  viewer: Pick<Viewer, "userId" | "mustChangePassword">,
+  operation: Operation,
+): Promise<Access> {
+  if (viewer.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(operation))
+    throw new PasswordChangeRequired(operation);
+  const access = accessFor(await loadRoles(store, viewer.userId), operation);
   if (OPERATIONS[operation] !== "account" && access.projectIds.length === 0)
     throw new AccessDenied(operation);
   return access;

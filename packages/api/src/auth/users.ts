@@ -6,7 +6,7 @@ import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
 export interface NewUser {
   email: string;
   name?: string;
-  /** Default: a generated one-time password, which must be changed at the first sign-in. */
+  /** Default: a generated one-time password, to be changed at the first sign-in, within 72 hours. */
   password?: string;
   /** With `project` (default "default"): the membership the account starts with. */
   role?: Role;
@@ -27,9 +27,11 @@ export function generatePassword(): string {
   return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
+const normalEmail = (email: string) => email.trim().toLowerCase();
+
 /** Creates an email + password account (the library hashes the password), optionally a project member. */
 export async function createUser(store: Store, input: NewUser): Promise<CreatedUser> {
-  const email = input.email.trim().toLowerCase();
+  const email = normalEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error(`not an email address: ${input.email}`);
   if (input.role !== undefined && !isRole(input.role)) throw new Error(`unknown role: ${input.role}`);
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH)
@@ -55,6 +57,25 @@ export async function createUser(store: Store, input: NewUser): Promise<CreatedU
   });
   if (input.role) await addMembership(store, user.id, input.project ?? DEFAULT_PROJECT, input.role);
   return { user: { id: user.id, email: user.email, name: user.name }, password, oneTime };
+}
+
+/**
+ * Replaces the account's password with a generated one-time password (its 72 hours start now) and
+ * signs out its sessions: an admin's answer to an expired or forgotten password. API tokens stay,
+ * unusable until the owner has chosen a password of their own.
+ */
+export async function issueOneTimePassword(store: Store, email: string): Promise<CreatedUser> {
+  const user = await store.prisma.user.findUnique({
+    where: { email: normalEmail(email) },
+    select: { id: true, email: true, name: true },
+  });
+  if (!user) throw new Error(`no account with the email ${email}`);
+  const password = generatePassword();
+  const ctx = await getAuth(store).$context;
+  await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(password));
+  await store.prisma.user.update({ where: { id: user.id }, data: { mustChangePassword: true } });
+  await ctx.internalAdapter.deleteUserSessions(user.id);
+  return { user, password, oneTime: true };
 }
 
 /** Makes `userId` a `role` in `project` (created on first use), replacing a role it had there. */

@@ -14,7 +14,8 @@ export interface Authorized {
 
 /**
  * Who sent the request and what they may do for `operation`: throws 401 (nobody signed in) or 403
- * (the operation's permission in no project). Handlers then check the project of what they serve.
+ * (the operation's permission in no project, or a one-time password not yet changed). Handlers then
+ * check the project of what they serve.
  */
 export async function authorizeRequest(
   request: Request,
@@ -24,7 +25,7 @@ export async function authorizeRequest(
   const viewer = await resolveViewer(store, request.headers);
   if (!viewer) throw new HttpError(401, "sign in first");
   // AccessDenied answers 403 (errorResponse).
-  const access = await operationAccess(store, viewer.userId, operation);
+  const access = await operationAccess(store, viewer, operation);
   return { viewer, access, audit: auditAs(store, viewer, request.headers) };
 }
 

@@ -65,9 +65,12 @@ export async function handleUpload(request: Request, options: UploadOptions = {}
     const project = await writableProject(store, access, uploadProject(form));
     const fields = uploadFields(form);
     const { contents, oversized } = await uploadedContents(form, limits.fileBytes);
+    // Patients of projects the viewer may not read are never named back, not even in a refusal.
+    const mayRead = (projectId: number | null) => access.can("patients:read", projectId);
     const ingested = await ingestContents(store, contents, {
       imageStore: options.imageStore ?? imageStoreDir(),
       project: project.name,
+      mayNamePatientsOf: mayRead,
       maxPixels: limits.pixels,
       fields,
     });
@@ -88,7 +91,7 @@ export async function handleUpload(request: Request, options: UploadOptions = {}
     const shown = (entry: IngestedFile): UploadedFile => ({
       file: entry.file,
       format: entry.format,
-      ...(access.can("patients:read", entry.projectId) && {
+      ...(mayRead(entry.projectId) && {
         image: { id: entry.imageId, patientId: entry.patientId, issuer: entry.issuer },
       }),
     });

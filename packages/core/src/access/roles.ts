@@ -92,3 +92,13 @@ export const OPERATIONS = {
 } as const satisfies Record<string, Requirement>;
 
 export type Operation = keyof typeof OPERATIONS;
+
+/**
+ * All an account still on its generated one-time password may do (the password page's needs:
+ * who it is, and recording the change); everything else is refused until it chooses its own.
+ * Signing out and the change itself are the accounts library's routes, outside this table.
+ */
+export const BEFORE_PASSWORD_CHANGE: ReadonlySet<Operation> = new Set<Operation>([
+  "account.me",
+  "account.passwordChanged",
+]);

@@ -31,3 +31,9 @@ export {
 } from "./normalize.ts";
 export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
 export { groupedStratifiedSplit, kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
+export {
+  describeSplitGrouping,
+  resolveSplitGroups,
+  type SplitGrouping,
+  type SplitGroups,
+} from "./split-groups.ts";

@@ -25,14 +25,14 @@ describe("split by patient on the real sample", () => {
     const lines = records.map((r) => `"${r.path}",${patientOf(r.className)}`);
     writeFileSync(csv, `file,patient_id\n${lines.join("\n")}\n`);
     const patients = await readPatientIds(csv);
-    expect(patients.size).toBe(120);
+    expect(patients.groups.size).toBe(120);
 
     const config = resolveConfig("recommended", { split: { by: "patient" } });
     expect(config.split).toMatchObject({ by: "patient", testSplit: 0.25, validationSplit: 0.1 });
     const split = () => prepareDataset(config, { dataDir: sharedPaths.sample(), patients });
     const splits = await split();
     const sets = [splits.train, splits.validation, splits.test].map(
-      (part) => new Set(part.map((r) => patients.get(r.path))),
+      (part) => new Set(part.map((r) => patients.groups.get(r.path))),
     );
     for (const [i, a] of sets.entries()) {
       for (const b of sets.slice(i + 1)) expect([...a].filter((p) => b.has(p))).toEqual([]);
@@ -43,6 +43,7 @@ describe("split by patient on the real sample", () => {
     expect(splits.test).toHaveLength(3 * 8);
     expect(splits.validation).toHaveLength(3 * 4);
     expect((await split()).validation.map((r) => r.path)).toEqual(splits.validation.map((r) => r.path));
+    expect(splits.splitGrouping).toEqual({ by: "patient", source: csv, groups: 30, ungrouped: 0 });
   });
 
   it("says which images lack a patient ID, and that the IDs are needed at all", async () => {
@@ -51,9 +52,9 @@ describe("split by patient on the real sample", () => {
     const config = resolveConfig("quick", { split: { by: "patient" } });
     await expect(
       prepareDataset(config, { dataDir: sharedPaths.sample(), patients: await readPatientIds(csv) }),
-    ).rejects.toThrow(/^split by patient: 120 image\(s\) have no patient ID, e\.g\. /);
+    ).rejects.toThrow(`split by patient: 120 image(s) have no patient ID in ${csv}, e.g. `);
     await expect(prepareDataset(config, { dataDir: sharedPaths.sample() })).rejects.toThrow(
-      "split by patient needs the images' patient IDs: a patients.csv (file,patient_id)",
+      "split by patient needs the images' patient IDs or groups: a patients.csv (file,patient_id)",
     );
   });
 });

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { describeSplitGrouping } from "../data/split-groups.ts";
 import { formatClassificationReport, formatMetricIntervals } from "../metrics/index.ts";
 import {
   confusionMatrixSvg,
@@ -58,6 +59,7 @@ export async function writeRunArtifacts(outcome: TrainOutcome): Promise<RunArtif
     classNames,
     counts: outcome.counts,
     testSource: outcome.testSource,
+    splitGrouping: outcome.splitGrouping,
     prefixCached: outcome.prefixCached,
     bestEpoch: outcome.bestEpoch,
     featurewiseMean: outcome.featurewiseMean,
@@ -139,6 +141,7 @@ function reportText(outcome: TrainOutcome): string {
       `layers [0, ${outcome.summary.freezeUntil}) frozen${outcome.prefixCached ? " (prefix cached)" : ""}`,
     `images: train ${outcome.counts.train}, validation ${outcome.counts.validation}, test ${outcome.counts.test} ` +
       `(${outcome.testSource === "folder" ? "test folder" : "held out of the data folder"})`,
+    describeSplitGrouping(outcome.splitGrouping),
     `best epoch by ${outcome.config.training.checkpointMonitor}: ${outcome.bestEpoch}`,
     "",
     `test accuracy ${pct(m.accuracy)}, loss ${m.loss.toFixed(5)}, macro AUC ${m.macroAuc?.toFixed(5) ?? "n/a"}, ` +

@@ -1,9 +1,12 @@
 import type { ExperimentConfig } from "../config.ts";
 import {
   groupedStratifiedSplit,
+  type ImageGroups,
   type ImageRecord,
   kerasValidationSplit,
   listImageDirectory,
+  resolveSplitGroups,
+  type SplitGrouping,
   stratifiedSplit,
 } from "../data/index.ts";
 
@@ -14,6 +17,8 @@ export interface DatasetSplits {
   test: ImageRecord[];
   /** Where the test images come from: their own folder, or held out of the training folder. */
   testSource: "folder" | "held-out";
+  /** What validation and a held-out test set kept whole. */
+  splitGrouping: SplitGrouping;
   ignored: { path: string; reason: string }[];
 }
 
@@ -23,13 +28,17 @@ export interface DatasetSources {
   classNames?: string[];
   /** Use only the first N images of each class of the data folder (smoke runs, tests). */
   limitPerClass?: number;
-  /** Image path -> patient ID; required by `split.by: "patient"`. */
-  patients?: ReadonlyMap<string, string>;
+  /**
+   * Each image's patient (a patients CSV), for `split.by` patient or auto; without it the
+   * GROUPS.tsv of the data folder or its parent groups the images.
+   */
+  patients?: ImageGroups;
 }
 
 /**
  * Lists the folders and cuts them into train / validation / test as the config says. Without a
  * test folder, a seeded stratified `split.testSplit` of the data folder becomes the test set first.
+ * Split by patient, both validation and that test set take whole groups (see resolveSplitGroups).
  */
 export async function prepareDataset(
   config: ExperimentConfig,
@@ -41,7 +50,11 @@ export async function prepareDataset(
   let pool = limit
     ? data.classNames.flatMap((_, c) => data.records.filter((r) => r.label === c).slice(0, limit))
     : data.records;
-  const patientOf = config.split.by === "patient" ? patientLookup(pool, sources) : undefined;
+  const { grouping: splitGrouping, groupOf: patientOf } = await resolveSplitGroups(
+    config.split.by,
+    pool,
+    sources,
+  );
   const holdOut = (records: ImageRecord[], fraction: number, seed: number) =>
     patientOf
       ? groupedStratifiedSplit(records, fraction, seed, patientOf)
@@ -64,23 +77,5 @@ export async function prepareDataset(
       ? kerasValidationSplit(pool, validationSplit)
       : holdOut(pool, validationSplit, config.seed);
   if (train.length === 0) throw new Error(`no training images left in ${sources.dataDir} after the splits`);
-  return { classNames: data.classNames, train, validation, test, testSource, ignored };
-}
-
-/** The patient of each image of the pool; throws when the pool has images without one. */
-function patientLookup(pool: readonly ImageRecord[], sources: DatasetSources): (r: ImageRecord) => string {
-  const { patients } = sources;
-  if (!patients) {
-    throw new Error(
-      `split by patient needs the images' patient IDs: a patients.csv (file,patient_id) in ${sources.dataDir} or --patients FILE`,
-    );
-  }
-  const missing = pool.filter((r) => !patients.has(r.path));
-  if (missing.length) {
-    const first = missing.slice(0, 3).map((r) => r.path);
-    throw new Error(
-      `split by patient: ${missing.length} image(s) have no patient ID, e.g. ${first.join(", ")}`,
-    );
-  }
-  return (r) => patients.get(r.path)!;
+  return { classNames: data.classNames, train, validation, test, testSource, splitGrouping, ignored };
 }

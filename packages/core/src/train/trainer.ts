@@ -4,7 +4,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
 import type { ExperimentConfig } from "../config.ts";
-import { fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
+import { describeSplitGrouping, fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
 import { createForwardEngine, type EngineName } from "../inference/engine.ts";
 import { folderMetricIntervals } from "../inference/folder-intervals.ts";
 import { type EvaluationMetrics, evaluatePredictions, type MetricIntervals } from "../metrics/index.ts";
@@ -60,6 +60,7 @@ export interface TrainOutcome {
   classNames: string[];
   counts: { train: number; validation: number; test: number };
   testSource: DatasetSplits["testSource"];
+  splitGrouping: DatasetSplits["splitGrouping"];
   skipped: { path: string; reason: string }[];
   ignored: { path: string; reason: string }[];
   prefixCached: boolean;
@@ -105,6 +106,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const backend = await selectBackend(options.backend);
   log(describeBackend(backend));
   const splits = await prepareDataset(config, options.data);
+  log(describeSplitGrouping(splits.splitGrouping));
   const { classNames } = splits;
   const rng = createRng(config.seed);
 
@@ -370,6 +372,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     classNames,
     counts: { train: trainSet.length, validation: valSet.length, test: testSet.length },
     testSource: splits.testSource,
+    splitGrouping: splits.splitGrouping,
     skipped,
     ignored: splits.ignored,
     prefixCached: cached,
