@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getAuth } from "@cxrlab/api/auth/auth";
 import { migrate, openStore, type Store } from "@cxrlab/db";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { type TestAccount, testAccount } from "./accounts.ts";
+import { authRequest, ORIGIN } from "./sessions.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cxrlab-origins-"));
 const stores: Store[] = [];
@@ -31,24 +31,21 @@ async function newServer(): Promise<{ store: Store; account: TestAccount }> {
   return { store, account: await testAccount(store, "viewer") };
 }
 
-/** A browser's sign-in post from a page of `origin`, as Next hands it over on the served port. */
+/** A browser's sign-in post from a page of `origin` to the dashboard's auth route (on ORIGIN's port). */
 async function signInFrom(
   { store, account }: { store: Store; account: TestAccount },
   origin: string,
 ): Promise<{ status: number; code?: string }> {
-  // Next builds request.url from the address it listens on: localhost and the served port.
-  const server = "http://localhost:3111";
-  const response = await getAuth(store).handler(
-    new Request(`${server}/api/auth/sign-in/email`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Origin: origin,
-        "Sec-Fetch-Site": origin === server ? "same-origin" : "cross-site",
-        "Sec-Fetch-Mode": "cors",
-      },
-      body: JSON.stringify({ email: account.email, password: account.password }),
-    }),
+  const response = await authRequest(
+    store,
+    "sign-in/email",
+    { email: account.email, password: account.password },
+    undefined,
+    {
+      Origin: origin,
+      "Sec-Fetch-Site": origin === ORIGIN ? "same-origin" : "cross-site",
+      "Sec-Fetch-Mode": "cors",
+    },
   );
   const body = (await response.json().catch(() => ({}))) as { code?: string };
   return { status: response.status, ...(body.code ? { code: body.code } : {}) };
@@ -57,7 +54,7 @@ async function signInFrom(
 describe("sign-in origins", () => {
   it("accepts every loopback spelling of the served port", async () => {
     const server = await newServer();
-    for (const origin of ["http://127.0.0.1:3111", "http://localhost:3111", "http://[::1]:3111"]) {
+    for (const origin of ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:3000"]) {
       expect(await signInFrom(server, origin), origin).toEqual({ status: 200 });
     }
   });
@@ -65,10 +62,10 @@ describe("sign-in origins", () => {
   it("refuses other ports, schemes and hosts with INVALID_ORIGIN", async () => {
     const server = await newServer();
     for (const origin of [
-      "http://127.0.0.1:3112",
-      "https://127.0.0.1:3111",
-      "http://127.0.0.2:3111",
-      "http://evil.example:3111",
+      "http://127.0.0.1:3001",
+      "https://127.0.0.1:3000",
+      "http://127.0.0.2:3000",
+      "http://evil.example:3000",
     ]) {
       expect(await signInFrom(server, origin), origin).toEqual({ status: 403, code: "INVALID_ORIGIN" });
     }
@@ -82,8 +79,8 @@ describe("sign-in origins", () => {
         expect(await signInFrom(server, origin), origin).toEqual({ status: 200 });
       }
       for (const origin of [
-        "http://127.0.0.1:3111",
-        "http://localhost:3111",
+        "http://127.0.0.1:3000",
+        "http://localhost:3000",
         "http://cxrlab.hospital.example",
       ]) {
         expect(await signInFrom(server, origin), origin).toEqual({ status: 403, code: "INVALID_ORIGIN" });
