@@ -10,11 +10,13 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../packages/core/src/backend/select.ts";
+import { optimizerSchema } from "../packages/core/src/config.ts";
 import { TRAINING_KERNEL } from "../packages/core/src/model/batch-norm.ts";
 import { buildDenseNet } from "../packages/core/src/model/densenet.ts";
 import { freezeLayers } from "../packages/core/src/model/freeze.ts";
 import { sliceModelFrom } from "../packages/core/src/model/slice.ts";
-import { createOptimizer, trainStep } from "../packages/core/src/train/step.ts";
+import { createOptimizer } from "../packages/core/src/train/optimizer.ts";
+import { trainStep } from "../packages/core/src/train/step.ts";
 import { measure } from "./measure.ts";
 
 const CUT = 369;
@@ -62,7 +64,7 @@ export function prepareSuffix(): StepBench {
   });
   freezeLayers(model, CUT, "batch");
   const net = sliceModelFrom(model, CUT);
-  const optimizer = createOptimizer({ type: "sgd", learningRate: 0.01, momentum: 0, nesterov: false });
+  const optimizer = createOptimizer(optimizerSchema.parse({ learningRate: 0.01 }));
   const x = tf.randomUniform([BATCH, 8, 8, 640], 0, 2);
   const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 3);
   return { net, optimizer, x, labels };

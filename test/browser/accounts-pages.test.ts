@@ -59,13 +59,14 @@ describe("account pages", () => {
       await page.getByRole("button", { name: "Add member" }).click();
       const row = page.locator(`[data-testid="member-row"][data-email="${colleague.email}"]`);
       await row.waitFor();
-      expect(await roleIn(colleague.userId)).toBe("clinician");
+      await expect.poll(() => roleIn(colleague.userId)).toBe("clinician");
 
       await row.getByLabel(`Role of ${colleague.email}`).selectOption("viewer");
       await expect.poll(() => roleIn(colleague.userId)).toBe("viewer");
       await row.getByTestId("remove-member").click();
+      // The row may leave while the page refreshes from an earlier change: wait for the store too.
+      await expect.poll(() => roleIn(colleague.userId)).toBeUndefined();
       await row.waitFor({ state: "detached" });
-      expect(await roleIn(colleague.userId)).toBeUndefined();
     });
   });
 

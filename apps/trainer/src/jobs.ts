@@ -1,5 +1,11 @@
 import { BACKENDS } from "@cxrlab/core/backend/select";
-import { freezeUntilSchema, splitBySchema } from "@cxrlab/core/config";
+import {
+  freezeUntilSchema,
+  optimizerSchema,
+  scheduleSchema,
+  splitBySchema,
+  trainingSchema,
+} from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { z } from "zod";
 
@@ -21,6 +27,13 @@ export const trainJobSchema = z.object({
       microBatchSize: z.number().int().positive().optional(),
       lr: z.number().positive().optional(),
       momentum: z.number().min(0).max(1).optional(),
+      optimizer: optimizerSchema.shape.type.unwrap().optional(),
+      weightDecay: z.number().min(0).max(1).optional(),
+      warmupEpochs: z.number().min(0).optional(),
+      lrSchedule: scheduleSchema.shape.decay.unwrap().optional(),
+      labelSmoothing: z.number().min(0).max(0.5).optional(),
+      weightAverage: z.number().min(0).max(1).optional(),
+      keep: trainingSchema.shape.checkpointMonitor.unwrap().optional(),
       freezeUntil: freezeUntilSchema.optional(),
       imageSize: z.number().int().positive().optional(),
       seed: z.number().int().nonnegative().optional(),

@@ -65,10 +65,23 @@ export const splitSchema = z.strictObject({
 export type SplitConfig = z.infer<typeof splitSchema>;
 
 export const optimizerSchema = z.strictObject({
-  type: z.literal("sgd").default("sgd"),
+  /**
+   * `sgd`: SGD, with (Nesterov) momentum when momentum > 0 (Keras' SGD). `adamw`: Adam with
+   * decoupled weight decay (Loshchilov & Hutter); momentum and nesterov do not apply to it.
+   */
+  type: z.enum(["sgd", "adamw"]).default("sgd"),
+  /** The peak learning rate (after warm-up, before decay; see training.schedule). */
   learningRate: z.number().positive().default(0.1),
   momentum: z.number().min(0).max(0.999).default(0),
   nesterov: z.boolean().default(false),
+  /**
+   * Decoupled weight decay: each step shrinks every kernel (not biases or batch-norm parameters) by
+   * learningRate x weightDecay, for either optimizer. 0 = off (the notebook).
+   */
+  weightDecay: z.number().min(0).max(1).default(0),
+  /** Adam's moment decay rates (adamw only). */
+  beta1: z.number().min(0).max(0.9999).default(0.9),
+  beta2: z.number().min(0).max(0.99999).default(0.999),
 });
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 
@@ -77,6 +90,16 @@ export const headSchema = z.strictObject({
   dropout: z.number().min(0).max(0.9).default(0.3),
 });
 export type HeadConfig = z.infer<typeof headSchema>;
+
+/** How the learning rate moves over the run, per step: a linear warm-up, then constant or cosine decay. */
+export const scheduleSchema = z.strictObject({
+  /** Epochs over which the rate rises linearly from near 0 to optimizer.learningRate. */
+  warmupEpochs: z.number().min(0).max(100).default(0),
+  /** After warm-up: `constant`, or `cosine` decay to minFactor x the peak by the last step. */
+  decay: z.enum(["constant", "cosine"]).default("constant"),
+  minFactor: z.number().min(0).max(1).default(0),
+});
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 
 export const trainingSchema = z.strictObject({
   epochs: z.number().int().min(1).default(10),
@@ -93,7 +116,20 @@ export const trainingSchema = z.strictObject({
   dropRemainder: z.boolean().default(true),
   /** Compute the frozen prefix once per image and view, then train only the rest. */
   cachePrefix: z.boolean().default(true),
-  checkpointMonitor: z.enum(["val_loss", "val_accuracy"]).default("val_loss"),
+  /**
+   * Which epoch's weights the run keeps: the best by `val_loss` or `val_accuracy` (Keras
+   * ModelCheckpoint), or the `last` one (with a decaying schedule or weight averaging, picking an
+   * epoch by a noisy validation score adds noise instead of removing it).
+   */
+  checkpointMonitor: z.enum(["val_loss", "val_accuracy", "last"]).default("val_loss"),
+  schedule: scheduleSchema.default(scheduleSchema.parse({})),
+  /** Label smoothing ε: the target puts 1 - ε on the true class and ε/K on every class. 0 = off. */
+  labelSmoothing: z.number().min(0).max(0.5).default(0),
+  /**
+   * Exponential moving average of the trainable weights, decay per step (e.g. 0.99: about the last
+   * 100 steps). Validation, the checkpoint and the saved model use the averaged weights. 0 = off.
+   */
+  weightAverage: z.number().min(0).max(0.9999).default(0),
   /**
    * How trainable BatchNormalization layers normalise while training. `batch`: batch statistics,
    * updating the moving averages (Keras' default). `moving`: the moving statistics, as at inference

@@ -20,6 +20,10 @@ describe("resolveConfig", () => {
         checkpointMonitor: "val_loss",
         // Keras trains unfrozen BatchNormalization layers on batch statistics.
         batchNormStatistics: "batch",
+        // None of the later training ingredients.
+        schedule: { warmupEpochs: 0, decay: "constant" },
+        labelSmoothing: 0,
+        weightAverage: 0,
       },
     });
   });
@@ -72,6 +76,9 @@ describe("resolveConfig", () => {
       learningRate: 0.01,
       momentum: 0,
       nesterov: false,
+      weightDecay: 0,
+      beta1: 0.9,
+      beta2: 0.999,
     });
     // The preset itself is untouched.
     expect(resolveConfig("reference").preprocessing.imageSize).toBe(256);

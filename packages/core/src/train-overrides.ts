@@ -1,5 +1,13 @@
 import { ZodError } from "zod";
-import type { ExperimentConfig, ExperimentConfigInput, FreezeUntil, SplitBy } from "./config.ts";
+import type {
+  ExperimentConfig,
+  ExperimentConfigInput,
+  FreezeUntil,
+  OptimizerConfig,
+  ScheduleConfig,
+  SplitBy,
+  TrainingConfig,
+} from "./config.ts";
 import { isPresetName, PRESET_NAMES, resolveConfig } from "./presets.ts";
 
 /**
@@ -22,6 +30,13 @@ export const OVERRIDE_PATHS = {
   cachePrefix: ["training", "cachePrefix"],
   lr: ["training", "optimizer", "learningRate"],
   momentum: ["training", "optimizer", "momentum"],
+  optimizer: ["training", "optimizer", "type"],
+  weightDecay: ["training", "optimizer", "weightDecay"],
+  warmupEpochs: ["training", "schedule", "warmupEpochs"],
+  lrSchedule: ["training", "schedule", "decay"],
+  labelSmoothing: ["training", "labelSmoothing"],
+  weightAverage: ["training", "weightAverage"],
+  keep: ["training", "checkpointMonitor"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OverrideName = keyof typeof OVERRIDE_PATHS;
@@ -42,6 +57,13 @@ export interface TrainOverrides {
   cachePrefix?: boolean;
   lr?: number;
   momentum?: number;
+  optimizer?: OptimizerConfig["type"];
+  weightDecay?: number;
+  warmupEpochs?: number;
+  lrSchedule?: ScheduleConfig["decay"];
+  labelSmoothing?: number;
+  weightAverage?: number;
+  keep?: TrainingConfig["checkpointMonitor"];
 }
 
 /**

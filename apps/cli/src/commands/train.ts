@@ -1,8 +1,21 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
-import type { ExperimentConfig, FreezeUntil, SplitBy } from "@cxrlab/core/config";
-import { experimentConfigSchema, splitBySchema } from "@cxrlab/core/config";
+import type {
+  ExperimentConfig,
+  FreezeUntil,
+  OptimizerConfig,
+  ScheduleConfig,
+  SplitBy,
+  TrainingConfig,
+} from "@cxrlab/core/config";
+import {
+  experimentConfigSchema,
+  optimizerSchema,
+  scheduleSchema,
+  splitBySchema,
+  trainingSchema,
+} from "@cxrlab/core/config";
 import { datasetFingerprint } from "@cxrlab/core/data";
 import { readPatientIds } from "@cxrlab/core/data/patient-ids";
 import { sharedPaths } from "@cxrlab/core/paths";
@@ -22,6 +35,7 @@ import {
   fraction,
   freezeUntil,
   nonNegativeInt,
+  nonNegativeNumber,
   positiveInt,
   positiveNumber,
 } from "../options.ts";
@@ -41,6 +55,13 @@ export interface TrainFlags {
   microBatchSize?: number;
   lr?: number;
   momentum?: number;
+  optimizer?: OptimizerConfig["type"];
+  weightDecay?: number;
+  warmupEpochs?: number;
+  lrSchedule?: ScheduleConfig["decay"];
+  labelSmoothing?: number;
+  weightAverage?: number;
+  keep?: TrainingConfig["checkpointMonitor"];
   freezeUntil?: FreezeUntil;
   imageSize?: number;
   seed?: number;
@@ -78,8 +99,32 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
     .option("--epochs <n>", "epochs", positiveInt)
     .option("--batch-size <n>", "batch size", positiveInt)
     .option("--micro-batch-size <n>", "images per forward/backward pass (gradients accumulate)", positiveInt)
-    .option("--lr <rate>", "SGD learning rate", positiveNumber)
+    .addOption(
+      new Option("--optimizer <name>", "sgd, or adamw (Adam with decoupled weight decay)").choices(
+        optimizerSchema.shape.type.unwrap().options,
+      ),
+    )
+    .option("--lr <rate>", "peak learning rate", positiveNumber)
     .option("--momentum <m>", "SGD momentum (0 = plain SGD)", fraction)
+    .option(
+      "--weight-decay <d>",
+      "decoupled weight decay of kernels per unit learning rate (0 = off)",
+      fraction,
+    )
+    .option("--warmup-epochs <n>", "epochs of linear learning-rate warm-up", nonNegativeNumber)
+    .addOption(
+      new Option("--lr-schedule <name>", "learning rate after warm-up").choices(
+        scheduleSchema.shape.decay.unwrap().options,
+      ),
+    )
+    .option("--label-smoothing <e>", "label smoothing of the loss (0 = off)", fraction)
+    .option("--weight-average <decay>", "average the weights with this decay per step (0 = off)", fraction)
+    .addOption(
+      new Option(
+        "--keep <epoch>",
+        "which epoch's weights to keep: best by val_loss or val_accuracy, or last",
+      ).choices(trainingSchema.shape.checkpointMonitor.unwrap().options),
+    )
     .option(
       "--freeze-until <n|all>",
       "freeze layers [0, n); 0 = fine-tune all; all = whole backbone",

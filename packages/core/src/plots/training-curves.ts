@@ -1,3 +1,4 @@
+import type { TrainingConfig } from "../config.ts";
 import { bestEpochIndex, type EpochRecord } from "../train/history.ts";
 import { type Axis, type Box, niceTicks, panel, panelTitle } from "./axes.ts";
 import { type LegendEntry, legend, legendSize } from "./legend.ts";
@@ -9,7 +10,7 @@ export interface TrainingCurvesOptions {
   title?: string;
   /** The epoch whose weights were kept; by default the one `monitor` picks. */
   bestEpoch?: number | null;
-  monitor?: "val_loss" | "val_accuracy";
+  monitor?: TrainingConfig["checkpointMonitor"];
 }
 
 const WIDTH = 1100;
@@ -17,6 +18,13 @@ const HEIGHT = 480;
 const TRAIN = seriesColor(0);
 const VALIDATION = seriesColor(1);
 const BEST = "#2ca02c";
+
+/** The legend of the kept epoch, by what picked it. */
+const MONITOR_LABELS: Record<TrainingConfig["checkpointMonitor"], (epoch: number) => string> = {
+  val_loss: (epoch) => `Best epoch ${epoch} (lowest validation loss)`,
+  val_accuracy: (epoch) => `Best epoch ${epoch} (highest validation accuracy)`,
+  last: (epoch) => `Kept epoch ${epoch} (the last)`,
+};
 
 /** Epoch ticks: every epoch while they fit, round steps beyond (shared with the run comparison). */
 export function epochAxis(epochs: readonly number[]): Axis {
@@ -52,7 +60,7 @@ export function trainingCurvesSvg(
     { label: "Training", color: TRAIN, marker: true },
     { label: "Validation", color: VALIDATION, marker: true },
     {
-      label: `Best epoch ${best.epoch} (${monitor === "val_loss" ? "lowest validation loss" : "highest validation accuracy"})`,
+      label: MONITOR_LABELS[monitor](best.epoch),
       color: BEST,
       dash: "6 4",
     },

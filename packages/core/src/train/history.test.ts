@@ -29,6 +29,12 @@ describe("bestEpochIndex", () => {
     expect(bestEpochIndex(mixed, "val_loss")).toBe(1);
   });
 
+  it("keeps the last epoch for last, whatever the scores", () => {
+    expect(bestEpochIndex(byLoss(0.1, 0.5, 0.9), "last")).toBe(2);
+    expect(bestEpochIndex(byAccuracy(0.9, 0.5), "last")).toBe(1);
+    expect(bestEpochIndex([], "last")).toBe(-1);
+  });
+
   it("returns -1 when no epoch has a value", () => {
     expect(bestEpochIndex([], "val_loss")).toBe(-1);
     expect(bestEpochIndex(byLoss(Number.NaN, Number.NaN), "val_loss")).toBe(-1);

@@ -8,11 +8,15 @@ export interface EpochRecord {
   imagesPerSecond: number;
 }
 
-/** Index into `history` of the best epoch by the monitored metric (Keras ModelCheckpoint semantics). */
+/**
+ * Index into `history` of the epoch whose weights are kept: the best by the monitored metric (Keras
+ * ModelCheckpoint semantics), or the last one for `last`.
+ */
 export function bestEpochIndex(
   history: readonly Pick<EpochRecord, "valLoss" | "valAccuracy">[],
-  monitor: "val_loss" | "val_accuracy",
+  monitor: "val_loss" | "val_accuracy" | "last",
 ): number {
+  if (monitor === "last") return history.length - 1;
   let best = -1;
   history.forEach((h, i) => {
     const b = history[best];

@@ -3,9 +3,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../backend/select.ts";
 import { sparseCategoricalCrossentropy } from "./loss.ts";
 
-function losses(probs: number[][], labels: number[]): number[] {
+function losses(probs: number[][], labels: number[], labelSmoothing = 0): number[] {
   return tf.tidy(() =>
-    Array.from(sparseCategoricalCrossentropy(tf.tensor2d(probs), tf.tensor1d(labels, "int32")).dataSync()),
+    Array.from(
+      sparseCategoricalCrossentropy(
+        tf.tensor2d(probs),
+        tf.tensor1d(labels, "int32"),
+        labelSmoothing,
+      ).dataSync(),
+    ),
   );
 }
 
@@ -39,5 +45,11 @@ describe("sparseCategoricalCrossentropy", () => {
     expect(zero).toBeCloseTo(16.1181, 3);
     expect(one).toBeGreaterThan(0);
     expect(one).toBeLessThan(1e-6);
+  });
+
+  it("with label smoothing ε, scores against (1 - ε)·one-hot + ε/K", () => {
+    // ε = 0.3, K = 3: target [0.8, 0.1, 0.1]; -(0.8 ln 0.7 + 0.1 ln 0.2 + 0.1 ln 0.1).
+    const [smoothed] = losses([[0.7, 0.2, 0.1]], [0], 0.3);
+    expect(smoothed).toBeCloseTo(0.8 * 0.356675 + 0.1 * 1.609438 + 0.1 * Math.LN10, 5);
   });
 });

@@ -5,12 +5,20 @@ const EPSILON = 1e-7;
 
 /**
  * Sparse categorical cross-entropy on softmax outputs, as Keras computes it (probabilities clipped
- * to [eps, 1 - eps]); returns the per-example losses.
+ * to [eps, 1 - eps]); returns the per-example losses. With `labelSmoothing` ε the target is
+ * (1 - ε)·one-hot + ε/K, as Keras' `label_smoothing`.
  */
-export function sparseCategoricalCrossentropy(probs: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+export function sparseCategoricalCrossentropy(
+  probs: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  labelSmoothing = 0,
+): tf.Tensor1D {
   return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, probs.shape[1]);
+    const k = probs.shape[1];
+    const oneHot = tf.oneHot(labels, k).toFloat();
+    const target =
+      labelSmoothing > 0 ? tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / k) : oneHot;
     const logp = tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON));
-    return tf.neg(tf.sum(tf.mul(oneHot, logp), 1)) as tf.Tensor1D;
+    return tf.neg(tf.sum(tf.mul(target, logp), 1)) as tf.Tensor1D;
   });
 }

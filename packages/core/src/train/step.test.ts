@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../backend/select.ts";
 import { optimizerSchema } from "../config.ts";
-import { createOptimizer, predictProbabilities, trainStep } from "./step.ts";
+import { createOptimizer } from "./optimizer.ts";
+import { predictProbabilities, trainStep } from "./step.ts";
 
 const { expectArraysClose } = tf.test_util;
 
@@ -49,63 +50,60 @@ function stepOnce(microBatchSize: number, batchNorm = false) {
   return { result, weights };
 }
 
-describe("createOptimizer", () => {
-  beforeAll(() => selectBackend());
-
-  it("makes plain SGD without momentum and a momentum optimizer with it", () => {
-    const sgd = createOptimizer(optimizerSchema.parse({ learningRate: 0.1 }));
-    expect(sgd.getClassName()).toBe("SGD");
-    expect(sgd.getConfig()).toMatchObject({ learningRate: 0.1 });
-    const momentum = createOptimizer(
-      optimizerSchema.parse({ learningRate: 0.01, momentum: 0.9, nesterov: true }),
-    );
-    expect(momentum.getClassName()).toBe("Momentum");
-    expect(momentum.getConfig()).toMatchObject({ learningRate: 0.01, momentum: 0.9, useNesterov: true });
-  });
-});
-
 describe("trainStep", () => {
   beforeAll(() => selectBackend());
 
-  it("updates a one-layer softmax model by w - lr * grad of the mean cross-entropy", () => {
-    const lr = 0.3;
-    const model = tf.sequential({
-      layers: [
-        tf.layers.dense({
-          units: CLASSES,
-          activation: "softmax",
-          inputShape: [FEATURES],
-          kernelInitializer: tf.initializers.randomNormal({ seed: 4 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 5 }),
-        }),
-      ],
-    });
-    const x = inputs();
-    const xs = x.dataSync();
-    const probs = predictProbabilities(model, x, N);
-    const [kernel, bias] = weightsOf(model);
+  it.each([
+    { smoothing: 0, decay: 0 },
+    { smoothing: 0.2, decay: 0 },
+    { smoothing: 0, decay: 0.1 },
+  ])(
+    "updates a one-layer softmax model by w - lr * grad of the mean cross-entropy (label smoothing $smoothing, weight decay $decay)",
+    ({ smoothing, decay }) => {
+      const lr = 0.3;
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            units: CLASSES,
+            activation: "softmax",
+            inputShape: [FEATURES],
+            kernelInitializer: tf.initializers.randomNormal({ seed: 4 }),
+            biasInitializer: tf.initializers.randomNormal({ seed: 5 }),
+          }),
+        ],
+      });
+      const x = inputs();
+      const xs = x.dataSync();
+      const probs = predictProbabilities(model, x, N);
+      const [kernel, bias] = weightsOf(model);
 
-    // d(mean loss)/d(logit) = (p - onehot) / N; kernel grad = x^T of that, bias grad = its column sums.
-    const delta = probs.map((p, k) => (p - (labels[Math.floor(k / CLASSES)] === k % CLASSES ? 1 : 0)) / N);
-    const expectedKernel = kernel!.map((w, k) => {
-      const [f, c] = [Math.floor(k / CLASSES), k % CLASSES];
-      let grad = 0;
-      for (let i = 0; i < N; i++) grad += xs[i * FEATURES + f]! * delta[i * CLASSES + c]!;
-      return w - lr * grad;
-    });
-    const expectedBias = bias!.map((b, c) => {
-      let grad = 0;
-      for (let i = 0; i < N; i++) grad += delta[i * CLASSES + c]!;
-      return b - lr * grad;
-    });
+      // d(mean loss)/d(logit) = (p - target) / N, the target (1 - ε)·one-hot + ε/K; kernel grad = x^T
+      // of that, bias grad = its column sums. Decoupled decay shrinks the kernel (only) by lr·decay.
+      const target = (i: number, c: number) => (labels[i] === c ? 1 - smoothing : 0) + smoothing / CLASSES;
+      const delta = probs.map((p, k) => (p - target(Math.floor(k / CLASSES), k % CLASSES)) / N);
+      const expectedKernel = kernel!.map((w, k) => {
+        const [f, c] = [Math.floor(k / CLASSES), k % CLASSES];
+        let grad = 0;
+        for (let i = 0; i < N; i++) grad += xs[i * FEATURES + f]! * delta[i * CLASSES + c]!;
+        return w * (1 - lr * decay) - lr * grad;
+      });
+      const expectedBias = bias!.map((b, c) => {
+        let grad = 0;
+        for (let i = 0; i < N; i++) grad += delta[i * CLASSES + c]!;
+        return b - lr * grad;
+      });
 
-    trainStep(model, createOptimizer(optimizerSchema.parse({ learningRate: lr })), x, labels, 4);
-    const [newKernel, newBias] = weightsOf(model);
-    expectArraysClose(newKernel!, expectedKernel, 1e-5);
-    expectArraysClose(newBias!, expectedBias, 1e-5);
-    x.dispose();
-    model.dispose();
-  });
+      trainStep(model, createOptimizer(optimizerSchema.parse({ learningRate: lr })), x, labels, 4, {
+        labelSmoothing: smoothing,
+        weightDecay: decay,
+      });
+      const [newKernel, newBias] = weightsOf(model);
+      expectArraysClose(newKernel!, expectedKernel, 1e-5);
+      expectArraysClose(newBias!, expectedBias, 1e-5);
+      x.dispose();
+      model.dispose();
+    },
+  );
 
   it("returns the batch's summed loss and number of correct predictions before the update", () => {
     const model = smallNet();

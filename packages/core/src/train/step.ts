@@ -1,11 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
-import type { OptimizerConfig } from "../config.ts";
 import { sparseCategoricalCrossentropy } from "./loss.ts";
+import { decayKernels, learningRateOf } from "./optimizer.ts";
 
-export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
-  return config.momentum > 0
-    ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov)
-    : tf.train.sgd(config.learningRate);
+export interface StepOptions {
+  /** Label smoothing ε of the loss (0 = off). */
+  labelSmoothing?: number;
+  /** Decoupled weight decay: kernels shrink by the optimizer's learning rate × this before the update. */
+  weightDecay?: number;
 }
 
 export interface StepResult {
@@ -25,7 +26,9 @@ export function trainStep(
   x: tf.Tensor,
   labels: Int32Array,
   microBatchSize: number,
+  options: StepOptions = {},
 ): StepResult {
+  const { labelSmoothing = 0, weightDecay = 0 } = options;
   const n = labels.length;
   const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   let accumulated: tf.Tensor[] | null = null;
@@ -40,7 +43,7 @@ export function trainStep(
       const { value, grads } = tf.variableGrads(() => {
         const probs = net.apply(xb, { training: true }) as tf.Tensor2D;
         out.hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), yb), "int32")) as tf.Scalar);
-        return tf.div(tf.sum(sparseCategoricalCrossentropy(probs, yb)), n) as tf.Scalar;
+        return tf.div(tf.sum(sparseCategoricalCrossentropy(probs, yb, labelSmoothing)), n) as tf.Scalar;
       }, vars);
       return { value, grads: vars.map((v) => grads[v.name]!), hits: out.hits! };
     });
@@ -56,6 +59,7 @@ export function trainStep(
     }
   }
   const final = accumulated ?? [];
+  decayKernels(vars, learningRateOf(optimizer) * weightDecay);
   optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: final[i]! })));
   tf.dispose(final);
   return { lossSum, correct };

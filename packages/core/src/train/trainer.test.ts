@@ -2,30 +2,41 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ExperimentConfigInput } from "../config.ts";
 import type { EngineName } from "../inference/engine.ts";
 import { sharedPaths } from "../paths.ts";
 import { type PresetName, resolveConfig } from "../presets.ts";
 import { writeRunArtifacts } from "../run/artifacts.ts";
-import { train } from "./trainer.ts";
+import { type TrainOptions, train } from "./trainer.ts";
 
 // Two real images per class from the sample, ImageNet weights, 64px so the uncached path is cheap.
 async function runSmall(
   cachePrefix: boolean,
-  { engine, preset = "reference" }: { engine?: EngineName; preset?: PresetName } = {},
+  {
+    engine,
+    preset = "reference",
+    training,
+    ...more
+  }: {
+    engine?: EngineName;
+    preset?: PresetName;
+    training?: ExperimentConfigInput["training"];
+  } & Partial<Pick<TrainOptions, "runDir" | "resume" | "signal" | "onEpoch">> = {},
 ) {
   const config = resolveConfig(preset, {
     seed: 7,
     preprocessing: { imageSize: 64 },
     augmentation: { zoomRange: 0 },
     split: { validationSplit: 0.25, mode: "stratified", testSplit: 0.25 },
-    training: { epochs: 2, batchSize: 4, microBatchSize: 2, cachePrefix, dropRemainder: false },
+    training: { epochs: 2, batchSize: 4, microBatchSize: 2, cachePrefix, dropRemainder: false, ...training },
   });
-  const runDir = mkdtempSync(path.join(tmpdir(), `cxrlab-equiv-${cachePrefix}-`));
+  const runDir = more.runDir ?? mkdtempSync(path.join(tmpdir(), `cxrlab-equiv-${cachePrefix}-`));
   const log: string[] = [];
   const outcome = await train({
     config,
     data: { dataDir: sharedPaths.sample(), limitPerClass: 8 },
     weights: sharedPaths.imagenetWeights(),
+    ...more,
     runDir,
     log: (line) => log.push(line),
     ...(engine ? { engine } : {}),
@@ -82,5 +93,44 @@ describe("frozen-prefix caching", () => {
       /^accuracy \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \(95% bootstrap CI, 2000 resamples, seed 7, resampled per image \(6 images\)\)$/m,
     );
     expect(JSON.parse(readFileSync(files.metrics!, "utf8")).intervals).toEqual(a.intervals);
+  }, 300_000);
+});
+
+describe("training ingredients", () => {
+  // AdamW with decay, warm-up then cosine, label smoothing, weight averaging, the last epoch kept.
+  const training: ExperimentConfigInput["training"] = {
+    epochs: 3,
+    optimizer: { type: "adamw", learningRate: 1e-3, weightDecay: 0.05 },
+    schedule: { warmupEpochs: 1, decay: "cosine" },
+    labelSmoothing: 0.1,
+    weightAverage: 0.9,
+    checkpointMonitor: "last",
+  };
+
+  it("keep the last epoch's averaged weights, and an interrupted run resumes to the same result", async () => {
+    const straight = await runSmall(true, { engine: "tfjs", training });
+    expect(straight.status).toBe("succeeded");
+    expect(straight.bestEpoch).toBe(3);
+
+    const runDir = mkdtempSync(path.join(tmpdir(), "cxrlab-resume-"));
+    const controller = new AbortController();
+    const first = await runSmall(true, {
+      engine: "tfjs",
+      training,
+      runDir,
+      signal: controller.signal,
+      onEpoch: (record) => {
+        if (record.epoch === 1) controller.abort();
+      },
+    });
+    expect(first.status).toBe("interrupted");
+    expect(first.history).toHaveLength(1);
+    const resumed = await runSmall(true, { engine: "tfjs", training, runDir, resume: true });
+    expect(resumed.status).toBe("succeeded");
+    expectSameCurves(resumed, straight);
+    for (const [i, p] of resumed.testPredictions.entries()) {
+      for (const [k, v] of p.probabilities.entries())
+        expect(v).toBeCloseTo(straight.testPredictions[i]!.probabilities[k]!, 4);
+    }
   }, 300_000);
 });

@@ -22,9 +22,12 @@ import { type DatasetSources, type DatasetSplits, prepareDataset } from "./datas
 import { computeFeatures, type FeatureStore, gatherFeatures } from "./features.ts";
 import { bestEpochIndex, type EpochRecord } from "./history.ts";
 import { checkImages, createInputLoader } from "./inputs.ts";
+import { createOptimizer, setLearningRate } from "./optimizer.ts";
 import { predictRecords } from "./predict.ts";
 import { PhaseMeter, type ProgressListener } from "./progress.ts";
-import { createOptimizer, predictProbabilities, trainStep } from "./step.ts";
+import { learningRateAt } from "./schedule.ts";
+import { predictProbabilities, trainStep } from "./step.ts";
+import { WeightAverage } from "./weight-average.ts";
 
 export interface TrainOptions {
   config: ExperimentConfig;
@@ -79,6 +82,8 @@ interface ResumeState {
   epochsDone: number;
   history: EpochRecord[];
   bestEpoch: number;
+  /** Steps folded into the weight average (when training.weightAverage > 0). */
+  averaged?: number;
 }
 
 const CHECKPOINT = "checkpoint";
@@ -128,7 +133,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     model.layers.length,
   );
   freezeLayers(model, freezeUntil, config.training.batchNormStatistics);
-  seedDropoutLayers(model, rng.fork());
   const summary = summarizeModel(model, config.architecture, config.preprocessing.imageSize, freezeUntil);
 
   const featurewiseMean =
@@ -156,6 +160,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const resume = options.resume ? await readResumeState(runDir) : null;
   let history: EpochRecord[] = [];
   let best: tf.Tensor[] | null = null;
+  let average: WeightAverage | null = null;
   if (resume) {
     history = resume.history;
     restoreWeights(
@@ -165,6 +170,15 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     const opt = path.join(runDir, CHECKPOINT, "optimizer");
     if (existsSync(`${opt}.json`)) await optimizer.setWeights(await loadTensors(opt));
     best = (await loadTensors(path.join(runDir, CHECKPOINT, "best"))).map((t) => t.tensor);
+    const averageFile = path.join(runDir, CHECKPOINT, "average");
+    if (config.training.weightAverage > 0 && existsSync(`${averageFile}.json`)) {
+      const values = (await loadTensors(averageFile)).map((t) => t.tensor);
+      average = new WeightAverage(trainable, config.training.weightAverage, {
+        values,
+        updates: resume.averaged ?? 0,
+      });
+      tf.dispose(values);
+    }
     log(`resuming after epoch ${resume.epochsDone}`);
     // The checkpoint is written before onEpoch runs, so a process killed in between left an epoch
     // its listener never saw: replay them all (listeners record by epoch number).
@@ -175,6 +189,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const net = cached ? sliceModelFrom(model, freezeUntil) : model;
   const { augmentation, training } = config;
   const microBatchSize = training.microBatchSize ?? (cached ? 16 : 2);
+  if (training.weightAverage > 0) average ??= new WeightAverage(trainable, training.weightAverage);
+  /** Validation, the checkpoint and the saved model see the averaged weights when there are any. */
+  const evaluated = <T>(fn: () => T | Promise<T>): Promise<T> =>
+    average ? average.withAveraged(fn) : Promise.resolve(fn());
   const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
   let features: { train: FeatureStore; val: FeatureStore; test: FeatureStore } | null = null;
   if (cached) {
@@ -228,11 +246,14 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     for (let epoch = (resume?.epochsDone ?? 0) + 1; epoch <= training.epochs; epoch++) {
       const started = performance.now();
       const epochRng = createRng(config.seed * 1009 + epoch);
+      // Dropout masks come from a stream of their own per epoch, so a resumed run repeats them.
+      seedDropoutLayers(model, createRng(config.seed * 2003 + epoch + 1));
       const order = shuffleInPlace(range(trainSet.length), epochRng);
       const steps = training.dropRemainder
         ? Math.floor(order.length / training.batchSize)
         : Math.ceil(order.length / training.batchSize);
       const used = order.slice(0, Math.min(order.length, steps * training.batchSize));
+      let stepIndex = (epoch - 1) * steps;
       const meter = new PhaseMeter(onProgress, {
         phase: "train",
         epoch,
@@ -243,7 +264,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       let correct = 0;
       let seen = 0;
       const step = (x: tf.Tensor, labels: Int32Array) => {
-        const r = trainStep(net, optimizer, x, labels, microBatchSize);
+        const { learningRate, weightDecay } = training.optimizer;
+        setLearningRate(
+          optimizer,
+          learningRateAt(training.schedule, learningRate, stepIndex++, steps * training.epochs, steps),
+        );
+        const r = trainStep(net, optimizer, x, labels, microBatchSize, {
+          labelSmoothing: training.labelSmoothing,
+          weightDecay,
+        });
+        average?.update();
         x.dispose();
         lossSum += r.lossSum;
         correct += r.correct;
@@ -277,7 +307,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       timings.train = (timings.train ?? 0) + meter.seconds;
 
       const t0 = performance.now();
-      const probs = await valProbabilities(epoch, epochRng);
+      const probs = await evaluated(() => valProbabilities(epoch, epochRng));
       const val = evaluatePredictions({ probabilities: probs, labels: labelsOf(valSet), classNames });
       timings.validate = (timings.validate ?? 0) + (performance.now() - t0) / 1000;
       const seconds = (performance.now() - started) / 1000;
@@ -294,12 +324,13 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       const bestIndex = bestEpochIndex(history, training.checkpointMonitor);
       if (bestIndex === history.length - 1) {
         tf.dispose(best ?? []);
-        best = snapshotWeights(trainable);
+        best = average ? average.values.map((t) => tf.clone(t)) : snapshotWeights(trainable);
       }
-      await saveCheckpoint(runDir, trainable, best!, optimizer, {
+      await saveCheckpoint(runDir, trainable, best!, optimizer, average, {
         epochsDone: epoch,
         history,
         bestEpoch: bestIndex + 1,
+        ...(average ? { averaged: average.count } : {}),
       });
       log(formatEpoch(record, training.epochs, bestIndex === history.length - 1));
       await options.onEpoch?.(record);
@@ -361,6 +392,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     });
   }
   tf.dispose(best ?? []);
+  average?.dispose();
   if (net !== model) net.dispose?.();
 
   return {
@@ -408,6 +440,7 @@ async function saveCheckpoint(
   trainable: tf.LayerVariable[],
   best: tf.Tensor[],
   optimizer: tf.Optimizer,
+  average: WeightAverage | null,
   state: ResumeState,
 ): Promise<void> {
   const dir = path.join(runDir, CHECKPOINT);
@@ -415,6 +448,7 @@ async function saveCheckpoint(
   await saveTensors(path.join(dir, "last"), named(trainable.map((w) => w.read())));
   await saveTensors(path.join(dir, "best"), named(best));
   await saveTensors(path.join(dir, "optimizer"), await optimizer.getWeights());
+  if (average) await saveTensors(path.join(dir, "average"), named(average.values));
   // state.json is written last: it names an epoch only once everything for that epoch is on disk.
   await writeFile(path.join(dir, "state.json.tmp"), JSON.stringify(state, null, 2));
   await rename(path.join(dir, "state.json.tmp"), path.join(dir, "state.json"));
