@@ -1,4 +1,4 @@
-import { formatFixed } from "@cxrlab/core/metrics";
+import { describeBootstrap, formatFixed } from "@cxrlab/core/metrics";
 import { getRun, type RunDetail } from "@cxrlab/db";
 import { describe, expect, it } from "vitest";
 import { fixture } from "./harness.ts";
@@ -19,7 +19,8 @@ describe("run detail page over the fixture store", () => {
     for (const fixtureRun of fixtureRuns) {
       it(`shows run ${fixtureRun.name}'s stored facts, curves and test evaluation (${width} px)`, async () => {
         const run = await stored(fixtureRun.id);
-        const test = run.evaluations.find((e) => e.split === "test")!.metrics;
+        const testEvaluation = run.evaluations.find((e) => e.split === "test")!;
+        const test = testEvaluation.metrics;
         const url = `${dashboard.app.baseUrl}/runs/${run.id}`;
         await onPage(dashboard, url, { width, name: `run-${fixtureRun.name}` }, async (page) => {
           expect(await page.getByTestId("run-name").textContent()).toContain(run.name);
@@ -61,6 +62,15 @@ describe("run detail page over the fixture store", () => {
               expect((await cell.textContent())?.startsWith(String(count))).toBe(true);
             }
           }
+          // The stored 95% intervals of the test metrics, and how they were drawn.
+          const intervals = testEvaluation.intervals!;
+          expect(intervals.resamples).toBe(2000);
+          expect(await texts(page.getByTestId("interval-accuracy").locator("td"))).toEqual([
+            formatFixed(intervals.accuracy.estimate!, 4),
+            `${formatFixed(intervals.accuracy.lower!, 4)} – ${formatFixed(intervals.accuracy.upper!, 4)}`,
+            "",
+          ]);
+          expect(await page.getByTestId("intervals-method").textContent()).toBe(describeBootstrap(intervals));
           const report = page.getByTestId("report-table");
           for (const c of test.report.classes) {
             const cellsOfClass = await texts(

@@ -1,3 +1,4 @@
+import type { MetricIntervals } from "@cxrlab/core/metrics";
 import { createRun, deleteRun, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -206,6 +207,17 @@ describe("runs list and compare pages over the fixture store", () => {
           expectPercent(
             await accuracyRow.locator(`td[data-run-id="${run.id}"]`).textContent(),
             run.evaluations[0]!.accuracy!,
+          );
+        }
+        // Each run's stored 95% interval of it.
+        const intervalRow = page.locator(
+          '[data-testid="compare-metric-row"][data-metric="Test accuracy, 95% interval"]',
+        );
+        for (const run of stored) {
+          const { lower, upper } = (run.evaluations[0]!.intervals as unknown as MetricIntervals).accuracy;
+          const pct = (v: number | null) => `${(v! * 100).toFixed(2)}%`;
+          expect(await intervalRow.locator(`td[data-run-id="${run.id}"]`).textContent()).toBe(
+            `${pct(lower)} – ${pct(upper)}`,
           );
         }
 

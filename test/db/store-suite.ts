@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { experimentConfigSchema } from "@cxrlab/core/config";
-import { evaluatePredictions } from "@cxrlab/core/metrics";
+import { bootstrapMetricIntervals, evaluatePredictions } from "@cxrlab/core/metrics";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import {
   addRunNote,
@@ -48,16 +48,18 @@ function trainOutcome(count: number, nanFrom = Number.POSITIVE_INFINITY): TrainO
     }));
   // Metrics refuse NaN, so they cover the images before it (recording must refuse it too).
   const scored = testPredictions.slice(0, nanFrom);
-  const evaluation = evaluatePredictions({
+  const scoredInput = {
     probabilities: scored.map((p) => p.probabilities),
     labels: scored.map((p) => p.label),
     classNames: CLASSES,
-  });
+  };
+  const evaluation = evaluatePredictions(scoredInput);
   // Only what recording reads.
   const outcome = {
     status: "succeeded",
     classNames: CLASSES,
     evaluation,
+    intervals: bootstrapMetricIntervals(scoredInput, { resamples: 200, seed: 3 }),
     testPredictions,
     backend: { name: "wasm" },
     timings: { train: 2.5 },
@@ -228,6 +230,8 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
       expect(got!.evaluations).toHaveLength(1);
       expect(got!.evaluations[0]!.split).toBe("test");
       expect(got!.evaluations[0]!.metrics).toEqual(metrics);
+      // Recorded without intervals.
+      expect(got!.evaluations[0]!.intervals).toBeNull();
       expect(got!.notes.map((n) => n.body)).toEqual(["first try"]);
       expect(got!.predictionCount).toBe(4);
       const stored = await store.prisma.prediction.findFirstOrThrow({
@@ -290,10 +294,16 @@ export function storeSuite(provider: "sqlite" | "postgresql", newDatabase: Datab
     it("record a finished run's evaluation, test predictions and status together", async () => {
       const run = await createRun(store, { config: experimentConfigSchema.parse({ name: "finished" }) });
       await updateRunStatus(store, run.id, "running");
-      await recordTrainOutcome(store, run.id, trainOutcome(6));
+      const outcome = trainOutcome(6);
+      await recordTrainOutcome(store, run.id, outcome);
       const got = await getRun(store, run.id);
       expect(got).toMatchObject({ status: "succeeded", predictionCount: 6, backend: "wasm" });
       expect(got!.evaluations.map((e) => e.split)).toEqual(["test"]);
+      // The intervals come back as they went in (undefined AUCs' NaN included).
+      expect(got!.evaluations[0]!.intervals).toEqual(outcome.intervals);
+      expect(got!.evaluations[0]!.intervals!.accuracy.lower).toBeLessThanOrEqual(
+        outcome.evaluation!.accuracy,
+      );
       expect(got!.timings).toEqual({ train: 2.5 });
     });
 

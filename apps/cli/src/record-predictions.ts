@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ImagePrediction } from "@cxrlab/core/inference/predict";
-import type { EvaluationMetrics } from "@cxrlab/core/metrics";
+import type { EvaluationMetrics, MetricIntervals } from "@cxrlab/core/metrics";
 import { readJson } from "@cxrlab/core/run/run-dir";
 import { recordEvaluation, recordImagePredictions } from "@cxrlab/db";
 import { withStore } from "./store.ts";
@@ -21,7 +21,7 @@ export async function runIdOfModel(modelDir: string): Promise<number | null> {
 export async function recordForModelRun(
   modelDir: string,
   predictions: ImagePrediction[],
-  evaluation?: { dataDir: string; metrics: EvaluationMetrics },
+  evaluation?: { dataDir: string; metrics: EvaluationMetrics; intervals?: MetricIntervals },
 ): Promise<number | null> {
   const runId = await runIdOfModel(modelDir);
   if (runId === null) {
@@ -30,7 +30,13 @@ export async function recordForModelRun(
   }
   await withStore(async (store) => {
     if (evaluation) {
-      await recordEvaluation(store, runId, `folder:${path.resolve(evaluation.dataDir)}`, evaluation.metrics);
+      await recordEvaluation(
+        store,
+        runId,
+        `folder:${path.resolve(evaluation.dataDir)}`,
+        evaluation.metrics,
+        evaluation.intervals ?? null,
+      );
     }
     const classNames = evaluation?.metrics.classNames;
     await recordImagePredictions(

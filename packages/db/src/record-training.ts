@@ -114,7 +114,7 @@ export async function recordTrainOutcome(store: Store, runId: number, outcome: T
     await retryWhenBusy(() =>
       store.prisma.$transaction(async (tx) => {
         if (evaluation) {
-          for (const write of evaluationWrites(tx, runId, "test", evaluation)) await write;
+          for (const write of evaluationWrites(tx, runId, "test", evaluation, outcome.intervals)) await write;
           await writeImagePredictions(tx, runId, predictions);
         }
         await writeRunStatus(tx, runId, outcome.status, {

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from "@cxrlab/core/config";
-import type { EvaluationMetrics } from "@cxrlab/core/metrics";
+import type { EvaluationMetrics, MetricIntervals } from "@cxrlab/core/metrics";
 import { bestEpochIndex, type EpochRecord } from "@cxrlab/core/train/history";
 import { type Evaluation, Prisma, type Run } from "./generated/sqlite/client.ts";
 import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
@@ -49,6 +49,8 @@ export interface StoredEvaluation {
   split: string;
   createdAt: Date;
   metrics: EvaluationMetrics;
+  /** The metrics' 95% bootstrap intervals; null for evaluations recorded without them. */
+  intervals: MetricIntervals | null;
 }
 
 export interface RunNoteRecord {
@@ -185,14 +187,20 @@ export async function recordEpoch(store: Store, runId: number, epoch: EpochRecor
   );
 }
 
-/** Records the evaluation of a run on `split`, replacing an earlier one of the same split. */
+/**
+ * Records the evaluation of a run on `split` (with the metrics' bootstrap intervals when given),
+ * replacing an earlier one of the same split.
+ */
 export async function recordEvaluation(
   store: Store,
   runId: number,
   split: string,
   metrics: EvaluationMetrics,
+  intervals: MetricIntervals | null = null,
 ): Promise<void> {
-  await retryWhenBusy(() => store.prisma.$transaction(evaluationWrites(store.prisma, runId, split, metrics)));
+  await retryWhenBusy(() =>
+    store.prisma.$transaction(evaluationWrites(store.prisma, runId, split, metrics, intervals)),
+  );
 }
 
 /**
@@ -204,6 +212,7 @@ export function evaluationWrites(
   runId: number,
   split: string,
   metrics: EvaluationMetrics,
+  intervals: MetricIntervals | null = null,
 ) {
   const values = {
     count: metrics.count,
@@ -218,6 +227,7 @@ export function evaluationWrites(
     reliability: encodeNumbers(metrics.reliability),
     sensitivity: encodeNumbers(metrics.sensitivity),
     specificity: encodeNumbers(metrics.specificity),
+    intervals: intervals === null ? Prisma.DbNull : encodeNumbers(intervals),
   };
   return [
     db.evaluation.upsert({
@@ -246,7 +256,12 @@ function toStoredEvaluation(e: Evaluation): StoredEvaluation {
     ece: e.ece ?? Number.NaN,
     reliability: decodeNumbers(e.reliability),
   };
-  return { split: e.split, createdAt: e.createdAt, metrics };
+  return {
+    split: e.split,
+    createdAt: e.createdAt,
+    metrics,
+    intervals: e.intervals === null ? null : decodeNumbers<MetricIntervals>(e.intervals),
+  };
 }
 
 const DETAIL = {

@@ -49,6 +49,7 @@ export async function runEvaluation(
   const runId = await recordForModelRun(result.modelDir, result.predictions, {
     dataDir: result.dataDir,
     metrics: result.metrics,
+    intervals: result.intervals,
   });
   return { backend: backend.name, runId, result };
 }

@@ -1,4 +1,5 @@
 import type { RouterOutputs } from "@cxrlab/api";
+import type { Interval, MetricIntervals } from "@cxrlab/core/metrics";
 import { comparisonCurvesSvg } from "@cxrlab/core/plots";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -20,8 +21,20 @@ const MAX_RUNS = 8;
 
 type Run = RouterOutputs["runs"]["compare"]["runs"][number];
 
+function testEvaluation(run: Run) {
+  return run.evaluations.find((e) => e.split === "test");
+}
+
 function testMetrics(run: Run) {
-  return run.evaluations.find((e) => e.split === "test")?.metrics;
+  return testEvaluation(run)?.metrics;
+}
+
+/** The stored 95% interval of a test metric, or a dash for runs recorded without intervals. */
+function testInterval(run: Run, pick: (intervals: MetricIntervals) => Interval): string {
+  const intervals = testEvaluation(run)?.intervals;
+  if (!intervals) return "—";
+  const { lower, upper } = pick(intervals);
+  return lower === null || upper === null ? "n/a" : `${percent(lower)} – ${percent(upper)}`;
 }
 
 /** Rows of the side-by-side table: a label and each run's value. */
@@ -31,6 +44,7 @@ function metricRows(runs: Run[]): [string, (run: Run) => string][] {
     ["Status", (r) => r.status],
     ["Preset", (r) => r.preset],
     ["Test accuracy", (r) => percent(testMetrics(r)?.accuracy)],
+    ["Test accuracy, 95% interval", (r) => testInterval(r, (i) => i.accuracy)],
     ["Test loss", (r) => fixed(testMetrics(r)?.loss, 5)],
     ["Macro AUC", (r) => fixed(testMetrics(r)?.macroAuc)],
     ["ECE", (r) => fixed(testMetrics(r)?.ece)],

@@ -7,6 +7,7 @@ import { AutoRefresh } from "../../../src/components/auto-refresh.tsx";
 import { CancelRunButton } from "../../../src/components/cancel-run-button.tsx";
 import { ConfigTable } from "../../../src/components/config-table.tsx";
 import { ConfusionHeatmap } from "../../../src/components/confusion-heatmap.tsx";
+import { IntervalsTable } from "../../../src/components/intervals-table.tsx";
 import { ReportTable } from "../../../src/components/report-table.tsx";
 import { RunProgress } from "../../../src/components/run-progress.tsx";
 import { StatusBadge } from "../../../src/components/status-badge.tsx";
@@ -197,6 +198,12 @@ function EvaluationSection({
         <div className="card">
           <h3>Classification report</h3>
           <ReportTable report={m.report} />
+          {evaluation.intervals && (
+            <>
+              <h3>95% confidence intervals</h3>
+              <IntervalsTable intervals={evaluation.intervals} />
+            </>
+          )}
           <h3>Sensitivity and specificity</h3>
           <div className="table-scroll">
             <table data-testid="sens-spec-table">
