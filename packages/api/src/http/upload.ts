@@ -12,7 +12,7 @@ import { sharedStore } from "../context.ts";
 import { authorizeRequest } from "./authorize.ts";
 import type { HandlerOptions } from "./image.ts";
 import { parseMultipart, readBodyWithin } from "./request-body.ts";
-import { errorResponse, HttpError } from "./responses.ts";
+import { errorResponse, HttpError, withoutPaths } from "./responses.ts";
 import { requireSameOrigin } from "./same-origin.ts";
 import { displayName, uploadFields, uploadProject } from "./upload-form.ts";
 
@@ -99,7 +99,8 @@ export async function handleUpload(request: Request, options: UploadOptions = {}
       project,
       new: ingested.new.map(shown),
       known: ingested.known.map(shown),
-      rejected: [...oversized, ...ingested.rejected],
+      // A reason can come from a file system error naming the image store's files.
+      rejected: [...oversized, ...ingested.rejected].map((r) => ({ ...r, reason: withoutPaths(r.reason) })),
     };
     return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
   } catch (err) {
