@@ -1,5 +1,5 @@
 import { BACKENDS } from "@cxrlab/core/backend/select";
-import { freezeUntilSchema, splitBySchema } from "@cxrlab/core/config";
+import { CONFIG_LIMITS, freezeUntilSchema, splitBySchema } from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { z } from "zod";
 
@@ -16,24 +16,25 @@ export const trainJobSchema = z.object({
       data: z.string().min(1),
       test: z.string().min(1).optional(),
       weights: z.string().min(1).optional(),
-      epochs: z.number().int().positive().optional(),
-      batchSize: z.number().int().positive().optional(),
-      microBatchSize: z.number().int().positive().optional(),
-      lr: z.number().positive().optional(),
+      // Bounded as core's config schema bounds them (CONFIG_LIMITS), so a job is refused when queued.
+      epochs: z.number().int().positive().max(CONFIG_LIMITS.epochs).optional(),
+      batchSize: z.number().int().positive().max(CONFIG_LIMITS.batchSize).optional(),
+      microBatchSize: z.number().int().positive().max(CONFIG_LIMITS.microBatchSize).optional(),
+      lr: z.number().positive().max(CONFIG_LIMITS.learningRate).optional(),
       momentum: z.number().min(0).max(1).optional(),
       freezeUntil: freezeUntilSchema.optional(),
-      imageSize: z.number().int().positive().optional(),
-      seed: z.number().int().nonnegative().optional(),
-      views: z.number().int().positive().optional(),
+      imageSize: z.number().int().positive().max(CONFIG_LIMITS.imageSize).optional(),
+      seed: z.number().int().nonnegative().max(CONFIG_LIMITS.seed).optional(),
+      views: z.number().int().positive().max(CONFIG_LIMITS.cachedViews).optional(),
       validationSplit: z.number().min(0).max(1).optional(),
       testSplit: z.number().min(0).max(1).optional(),
       splitBy: splitBySchema.optional(),
       patients: z.string().min(1).optional(),
       cachePrefix: z.boolean().optional(),
       skipBad: z.boolean().optional(),
-      name: z.string().min(1).optional(),
+      name: z.string().min(1).max(CONFIG_LIMITS.nameLength).optional(),
       classes: z.string().min(1).optional(),
-      limitPerClass: z.number().int().positive().optional(),
+      limitPerClass: z.number().int().positive().max(CONFIG_LIMITS.limitPerClass).optional(),
       project: z.string().min(1).optional(),
       tag: z.array(z.string()).optional(),
       backend: z.enum(BACKENDS).optional(),

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
 import type { ExperimentConfig, FreezeUntil, SplitBy } from "@cxrlab/core/config";
-import { experimentConfigSchema, splitBySchema } from "@cxrlab/core/config";
+import { CONFIG_LIMITS, experimentConfigSchema, splitBySchema } from "@cxrlab/core/config";
 import { datasetFingerprint } from "@cxrlab/core/data";
 import { readPatientIds } from "@cxrlab/core/data/patient-ids";
 import { sharedPaths } from "@cxrlab/core/paths";
@@ -21,9 +21,10 @@ import {
   existingDir,
   fraction,
   freezeUntil,
+  intUpTo,
   nonNegativeInt,
+  numberUpTo,
   positiveInt,
-  positiveNumber,
 } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { createProgressRecorder } from "../progress-recorder.ts";
@@ -75,19 +76,27 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
       "--weights <path|url|none>",
       "ImageNet weights: TF.js folder/model.json or Keras .h5 (none: random init)",
     )
-    .option("--epochs <n>", "epochs", positiveInt)
-    .option("--batch-size <n>", "batch size", positiveInt)
-    .option("--micro-batch-size <n>", "images per forward/backward pass (gradients accumulate)", positiveInt)
-    .option("--lr <rate>", "SGD learning rate", positiveNumber)
+    .option("--epochs <n>", `epochs (at most ${CONFIG_LIMITS.epochs})`, intUpTo(CONFIG_LIMITS.epochs))
+    .option(
+      "--batch-size <n>",
+      `batch size (at most ${CONFIG_LIMITS.batchSize})`,
+      intUpTo(CONFIG_LIMITS.batchSize),
+    )
+    .option(
+      "--micro-batch-size <n>",
+      "images per forward/backward pass (gradients accumulate)",
+      intUpTo(CONFIG_LIMITS.microBatchSize),
+    )
+    .option("--lr <rate>", "SGD learning rate", numberUpTo(CONFIG_LIMITS.learningRate))
     .option("--momentum <m>", "SGD momentum (0 = plain SGD)", fraction)
     .option(
       "--freeze-until <n|all>",
       "freeze layers [0, n); 0 = fine-tune all; all = whole backbone",
       freezeUntil,
     )
-    .option("--image-size <px>", "input size", positiveInt)
+    .option("--image-size <px>", "input size", intUpTo(CONFIG_LIMITS.imageSize))
     .option("--seed <n>", "random seed", nonNegativeInt)
-    .option("--views <k>", "augmented views cached per training image", positiveInt)
+    .option("--views <k>", "augmented views cached per training image", intUpTo(CONFIG_LIMITS.cachedViews))
     .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
     .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
     .addOption(
