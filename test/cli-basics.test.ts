@@ -49,6 +49,13 @@ describe("bad input", () => {
     }
   });
 
+  it("login refuses plain http to another machine without --insecure, before sending anything", async () => {
+    const result = await runCli(["login", "--server", "http://cxrlab.example.org", "--token", "cxr_x"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--insecure");
+    expect(result.stderr).toContain("https://cxrlab.example.org");
+  });
+
   it("rejects a missing data folder, naming it", async () => {
     const result = await runCli(["train", "--data", "/no/such/folder"]);
     expect(result.code).toBe(1);
