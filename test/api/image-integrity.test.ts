@@ -17,6 +17,7 @@ import path from "node:path";
 import { crc32 } from "node:zlib";
 import { handleImage, handleThumbnail } from "@cxrlab/api/http";
 import { errorResponse, withoutPaths } from "@cxrlab/api/http/responses";
+import { withoutMetadata } from "@cxrlab/api/http/strip-metadata";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { resolveConfig } from "@cxrlab/core/presets";
 import {
@@ -242,5 +243,33 @@ describe("metadata of originals", () => {
       expect(res.status).toBe(200);
       expect(Buffer.from(await res.arrayBuffer()).equals(original)).toBe(true);
     }
+  });
+
+  it("keeps a progressive JPEG's scans as they are, and turns an image with an EXIF orientation upright as a PNG", async () => {
+    const noise = sharp({
+      create: {
+        width: 123,
+        height: 77,
+        channels: 3,
+        background: "#000",
+        noise: { type: "gaussian", mean: 128, sigma: 40 },
+      },
+    });
+    const progressive = await noise
+      .clone()
+      .jpeg({ progressive: true })
+      .withExif({ IFD0: { Artist: SECRET } })
+      .toBuffer();
+    const stripped = await withoutMetadata(progressive, "image/jpeg");
+    expect(stripped.contentType).toBe("image/jpeg");
+    expect(stripped.bytes.includes(SECRET)).toBe(false);
+    const [a, b] = await Promise.all([progressive, stripped.bytes].map((x) => sharp(x).raw().toBuffer()));
+    expect(a!.equals(b!)).toBe(true);
+
+    const turned = await noise.clone().jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const upright = await withoutMetadata(turned, "image/jpeg");
+    expect(upright.contentType).toBe("image/png");
+    const meta = await sharp(upright.bytes).metadata();
+    expect([meta.width, meta.height, meta.orientation, meta.exif]).toEqual([77, 123, undefined, undefined]);
   });
 });
