@@ -34,6 +34,28 @@ describe("bad input", () => {
     expect(result.stderr).toContain("--epochs");
   });
 
+  it("refuses run settings beyond their bounds before reading anything, naming the flag and the bound", async () => {
+    for (const [flag, value, bound] of [
+      ["--epochs", "5000", "1000"],
+      ["--batch-size", "4096", "1024"],
+      ["--micro-batch-size", "2048", "1024"],
+      ["--lr", "50", "10"],
+    ] as const) {
+      const result = await runCli(["train", "--data", "/no/such/folder", flag, value]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(flag);
+      expect(result.stderr).toContain(bound);
+      expect(result.stderr).not.toContain("/no/such/folder");
+    }
+  });
+
+  it("login refuses plain http to another machine without --insecure, before sending anything", async () => {
+    const result = await runCli(["login", "--server", "http://cxrlab.example.org", "--token", "cxr_x"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--insecure");
+    expect(result.stderr).toContain("https://cxrlab.example.org");
+  });
+
   it("rejects a missing data folder, naming it", async () => {
     const result = await runCli(["train", "--data", "/no/such/folder"]);
     expect(result.code).toBe(1);

@@ -157,7 +157,9 @@ describe("GET /api/gradcam/{runId}/{imageId}", () => {
     for (const [params, query, status, message] of cases) {
       const res = await handleGradCam(request(query), params, { store, cacheDir });
       expect(res.status).toBe(status);
-      expect(await res.text()).toContain(message);
+      const text = await res.text();
+      expect(text).toContain(message);
+      expect(text).not.toContain(dir);
     }
   });
 });

@@ -1,7 +1,15 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { handleImage, handleThumbnail } from "@cxrlab/api/http";
+import { handleImage, handleThumbnail, THUMBNAIL_SIZES } from "@cxrlab/api/http";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { resolveConfig } from "@cxrlab/core/presets";
 import { createRun, migrate, openStore, recordPredictions, type Store, upsertImage } from "@cxrlab/db";
@@ -114,14 +122,16 @@ describe("GET /api/images/{id}", () => {
       [987654, 404, "image 987654 not found"],
       ["abc", 400, 'image id must be a positive integer, got "abc"'],
       ["0", 400, "positive integer"],
-      [ids.gone, 410, files.gone!],
+      [ids.gone, 410, "its file is gone"],
       [ids.changed, 410, "the file changed"],
     ];
     for (const [imageId, status, message] of cases) {
       const res = await handleImage(get("/x"), { imageId }, { store });
       expect(res.status).toBe(status);
       expect(res.headers.get("cache-control")).toBe("no-store");
-      expect(await res.text()).toContain(message);
+      const text = await res.text();
+      expect(text).toContain(message);
+      expect(text).not.toContain(dir);
     }
   });
 });
@@ -139,7 +149,7 @@ describe("GET /api/images/{id}/thumbnail", () => {
     for (const [query, side] of [
       ["", 160],
       ["?size=64", 64],
-      ["?size=1024", Math.max(width!, height!)],
+      ["?size=1024", Math.min(640, Math.max(width!, height!))],
     ] as const) {
       const res = await thumb(query);
       expect(res.status).toBe(200);
@@ -153,21 +163,40 @@ describe("GET /api/images/{id}/thumbnail", () => {
 
   it("keeps each thumbnail on disk and serves it from there", async () => {
     const cacheDir = path.join(dir, "thumbs-cache");
-    const first = Buffer.from(await (await thumb("?size=96", {}, cacheDir)).arrayBuffer());
+    const first = Buffer.from(await (await thumb("?size=160", {}, cacheDir)).arrayBuffer());
     const { sha256 } = await imageFileInfo(files.png!);
-    const cached = path.join(cacheDir, sha256.slice(0, 2), `${sha256}-96.jpg`);
+    const cached = path.join(cacheDir, sha256.slice(0, 2), `${sha256}-160.jpg`);
     expect(readFileSync(cached).equals(first)).toBe(true);
     // A changed cache file is what the next request serves: it was not recomputed.
     const marker = await sharp(first).jpeg({ quality: 10 }).toBuffer();
     writeFileSync(cached, marker);
-    const second = Buffer.from(await (await thumb("?size=96", {}, cacheDir)).arrayBuffer());
+    const second = Buffer.from(await (await thumb("?size=160", {}, cacheDir)).arrayBuffer());
     expect(second.equals(marker)).toBe(true);
+  });
+
+  it("makes only a few fixed sizes: a size asked for snaps up to the next one (at most 4 files an image)", async () => {
+    const cacheDir = path.join(dir, "thumbs-sizes");
+    const served = new Set<string>();
+    for (let size = 16; size <= 1024; size += 37) {
+      const res = await thumb(`?size=${size}`, {}, cacheDir);
+      expect(res.status).toBe(200);
+      served.add(res.headers.get("etag")!);
+    }
+    expect(THUMBNAIL_SIZES).toEqual([64, 160, 320, 640]);
+    expect(served.size).toBeLessThanOrEqual(THUMBNAIL_SIZES.length);
+    const cached = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(cached.length).toBeLessThanOrEqual(THUMBNAIL_SIZES.length);
+    // What the dashboard asks for is made as asked.
+    const dashboard = await thumb("?size=160", {}, cacheDir);
+    const meta = await sharp(Buffer.from(await dashboard.arrayBuffer())).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBe(160);
+    expect((await thumb("?size=100", {}, cacheDir)).headers.get("etag")).toBe(dashboard.headers.get("etag"));
   });
 
   it("has an ETag per image and size, answers 304 for it, and rejects bad sizes", async () => {
     const res = await thumb("?size=64");
     const etag = res.headers.get("etag")!;
-    expect(etag).not.toBe((await thumb("?size=65")).headers.get("etag"));
+    expect(etag).not.toBe((await thumb("?size=160")).headers.get("etag"));
     expect((await thumb("?size=64", { "If-None-Match": etag })).status).toBe(304);
     for (const bad of ["?size=0", "?size=abc", "?size=5000", "?size=-3"]) {
       const r = await thumb(bad);

@@ -275,6 +275,43 @@ describe("POST /api/uploads", () => {
     expect(pulledBeforeStreaming).toBeLessThanOrEqual(2);
   });
 
+  it("bounds the uploads in progress at once: one more answers 503 with Retry-After, and a slot frees when one ends", async () => {
+    const png = await sharp(first!).resize(40, 40).png().toBuffer();
+    // An upload whose body arrives slowly holds a slot until it is read.
+    const formResponse = new Response(form([{ name: "slow.png", bytes: png }]));
+    const type = formResponse.headers.get("content-type")!;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reader = formResponse.body!.getReader();
+    const slow = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await released;
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+    });
+    const options = { store, imageStore, limits: { concurrentUploads: 1 } };
+    const held = handleUpload(post(slow, { Cookie: clinician, "Content-Type": type }), options);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await handleUpload(
+      post(form([{ name: "b.png", bytes: png }]), { Cookie: clinician }),
+      options,
+    );
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain("CXRLAB_UPLOAD_CONCURRENCY");
+    release();
+    expect((await held).status).toBe(200);
+    const after = await handleUpload(
+      post(form([{ name: "c.png", bytes: png }]), { Cookie: clinician }),
+      options,
+    );
+    expect(after.status).toBe(200);
+  });
+
   it("rejects a file above the per-file limit unread (413) and keeps the others of the request", async () => {
     const small = await sharp(first!).resize(64, 64).png().toBuffer();
     const { status, report } = await upload(

@@ -27,6 +27,26 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+/** A whole number in 1..max (the bounds of core's config schema, CONFIG_LIMITS). */
+export function intUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || n > max)
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}.`);
+    return n;
+  };
+}
+
+/** A number in (0, max]. */
+export function numberUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > max)
+      throw new InvalidArgumentError(`expected a number greater than 0 and at most ${max}.`);
+    return n;
+  };
+}
+
 export function fraction(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError("expected a number in [0, 1).");

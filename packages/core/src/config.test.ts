@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { experimentConfigSchema, freezeUntilSchema } from "./config.ts";
+import { PRESET_NAMES, resolveConfig } from "./presets.ts";
 
 describe("experimentConfigSchema", () => {
   it("fills every section with its defaults", () => {
@@ -33,5 +34,28 @@ describe("experimentConfigSchema", () => {
     ]) {
       expect(experimentConfigSchema.safeParse(bad).success).toBe(false);
     }
+  });
+
+  it("bounds the settings that size a run's work, and every preset stays within them", () => {
+    for (const bad of [
+      { training: { epochs: 1001 } },
+      { training: { batchSize: 1025 } },
+      { training: { microBatchSize: 1025 } },
+      { training: { optimizer: { learningRate: 11 } } },
+      { training: { freezeUntil: 100_001 } },
+      { head: { denseUnits: [8193] } },
+      { head: { denseUnits: Array.from({ length: 9 }, () => 8) } },
+      { augmentation: { cachedViews: 65 } },
+      { name: "x".repeat(201) },
+      { seed: 2 ** 32 },
+    ]) {
+      expect(experimentConfigSchema.safeParse(bad).success, JSON.stringify(bad).slice(0, 80)).toBe(false);
+    }
+    const edge = experimentConfigSchema.parse({
+      training: { epochs: 1000, batchSize: 1024, microBatchSize: 1024, optimizer: { learningRate: 10 } },
+      head: { denseUnits: Array.from({ length: 8 }, () => 8192) },
+    });
+    expect(edge.training.epochs).toBe(1000);
+    for (const preset of PRESET_NAMES) expect(() => resolveConfig(preset)).not.toThrow();
   });
 });

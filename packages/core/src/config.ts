@@ -1,20 +1,47 @@
 import { z } from "zod";
 
+/**
+ * Upper bounds of the settings that size a run's work, so that a run asked for through the
+ * dashboard, the API or a queued job cannot hold a worker for ever or exhaust its memory. Far above
+ * what any preset or sensible run uses (DenseNet has ~600 layers; 1,000 epochs on the full
+ * dataset is weeks on a CPU). The CLI's flags and the job schema take the same bounds.
+ */
+export const CONFIG_LIMITS = {
+  epochs: 1000,
+  batchSize: 1024,
+  /** Also the bound of microBatchSize (a micro-batch larger than the batch is cut to it). */
+  microBatchSize: 1024,
+  learningRate: 10,
+  /** Dense layers in the head, and units in each. */
+  denseLayers: 8,
+  denseUnits: 8192,
+  freezeUntil: 100_000,
+  imageSize: 1024,
+  cachedViews: 64,
+  seed: 2 ** 32 - 1,
+  nameLength: 200,
+  /** Images per class (`--limit-per-class`). */
+  limitPerClass: 10_000_000,
+} as const;
+
 export const ARCHITECTURES = ["densenet121", "densenet169", "densenet201"] as const;
 export const architectureSchema = z.enum(ARCHITECTURES);
 export type Architecture = z.infer<typeof architectureSchema>;
 
 /** `0` fine-tunes everything, `"all"` freezes the whole backbone, N freezes layers [0, N). */
-export const freezeUntilSchema = z.union([z.number().int().min(0), z.literal("all")], {
-  error: 'expected a layer index (0 fine-tunes everything) or "all"',
-});
+export const freezeUntilSchema = z.union(
+  [z.number().int().min(0).max(CONFIG_LIMITS.freezeUntil), z.literal("all")],
+  {
+    error: 'expected a layer index (0 fine-tunes everything) or "all"',
+  },
+);
 export type FreezeUntil = z.infer<typeof freezeUntilSchema>;
 
 export const resizeMethodSchema = z.enum(["nearest", "bilinear"]);
 export type ResizeMethod = z.infer<typeof resizeMethodSchema>;
 
 export const preprocessingSchema = z.strictObject({
-  imageSize: z.number().int().min(32).max(1024).default(256),
+  imageSize: z.number().int().min(32).max(CONFIG_LIMITS.imageSize).default(256),
   resize: resizeMethodSchema.default("nearest"),
   /** Multiplies raw 0..255 values (Keras `rescale`). */
   rescale: z
@@ -37,7 +64,7 @@ export const augmentationSchema = z.strictObject({
   /** The notebook built its validation subset from the augmenting generator. */
   augmentValidation: z.boolean().default(true),
   /** Augmented views cached per training image when the frozen prefix is cached. */
-  cachedViews: z.number().int().min(1).max(64).default(4),
+  cachedViews: z.number().int().min(1).max(CONFIG_LIMITS.cachedViews).default(4),
 });
 export type AugmentationConfig = z.infer<typeof augmentationSchema>;
 
@@ -71,7 +98,7 @@ export const optimizerSchema = z.strictObject({
    */
   type: z.enum(["sgd", "adamw"]).default("sgd"),
   /** The peak learning rate (after warm-up, before decay; see training.schedule). */
-  learningRate: z.number().positive().default(0.1),
+  learningRate: z.number().positive().max(CONFIG_LIMITS.learningRate).default(0.1),
   momentum: z.number().min(0).max(0.999).default(0),
   nesterov: z.boolean().default(false),
   /**
@@ -86,7 +113,10 @@ export const optimizerSchema = z.strictObject({
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 
 export const headSchema = z.strictObject({
-  denseUnits: z.array(z.number().int().positive()).default([512, 64]),
+  denseUnits: z
+    .array(z.number().int().positive().max(CONFIG_LIMITS.denseUnits))
+    .max(CONFIG_LIMITS.denseLayers)
+    .default([512, 64]),
   dropout: z.number().min(0).max(0.9).default(0.3),
 });
 export type HeadConfig = z.infer<typeof headSchema>;
@@ -102,14 +132,14 @@ export const scheduleSchema = z.strictObject({
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 
 export const trainingSchema = z.strictObject({
-  epochs: z.number().int().min(1).default(10),
-  batchSize: z.number().int().min(1).default(32),
+  epochs: z.number().int().min(1).max(CONFIG_LIMITS.epochs).default(10),
+  batchSize: z.number().int().min(1).max(CONFIG_LIMITS.batchSize).default(32),
   /**
    * Largest batch run through the network at once; gradients are accumulated up to batchSize.
    * Default: 16 when only a cached suffix trains, 2 when training runs through the whole network
    * (what fits tfjs-wasm's 4 GB heap for DenseNet169 at 256 px).
    */
-  microBatchSize: z.number().int().min(1).optional(),
+  microBatchSize: z.number().int().min(1).max(CONFIG_LIMITS.microBatchSize).optional(),
   freezeUntil: freezeUntilSchema.default(369),
   optimizer: optimizerSchema.default(optimizerSchema.parse({})),
   /** Keras `steps_per_epoch = samples // batch_size`: drop the last partial batch. */
@@ -141,10 +171,10 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 
 export const experimentConfigSchema = z.strictObject({
-  name: z.string().min(1).default("experiment"),
-  preset: z.string().default("custom"),
+  name: z.string().min(1).max(CONFIG_LIMITS.nameLength).default("experiment"),
+  preset: z.string().max(CONFIG_LIMITS.nameLength).default("custom"),
   architecture: architectureSchema.default("densenet169"),
-  seed: z.number().int().min(0).default(42),
+  seed: z.number().int().min(0).max(CONFIG_LIMITS.seed).default(42),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
   augmentation: augmentationSchema.default(augmentationSchema.parse({})),
   split: splitSchema.default(splitSchema.parse({})),

@@ -58,6 +58,8 @@ const envSchema = z.object({
   CXRLAB_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().optional(),
   /** Largest upload request (all its files), in bytes (default 256 MiB). */
   CXRLAB_UPLOAD_MAX_REQUEST_BYTES: z.coerce.number().int().positive().optional(),
+  /** Uploads the dashboard takes in at once (default 2); one more answers 503 with Retry-After. */
+  CXRLAB_UPLOAD_CONCURRENCY: z.coerce.number().int().positive().optional(),
   /** Most pixels (width × height) an ingested or uploaded image may declare (default 50 million). */
   CXRLAB_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().optional(),
   /** Base folder of per-user settings (XDG); the CLI keeps its server credentials under it (default: ~/.config). */

@@ -11,6 +11,11 @@ export interface InputLimits {
    * before decoding: a few KB of compressed zeros can declare gigabytes of pixels.
    */
   pixels: number;
+  /**
+   * Uploads a server takes in at once: each holds its request in memory (up to requestBytes, and
+   * about twice that while it is parsed), so this bounds an upload burst's memory.
+   */
+  concurrentUploads: number;
 }
 
 const MIB = 1024 * 1024;
@@ -23,15 +28,20 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   fileBytes: 64 * MIB,
   requestBytes: 256 * MIB,
   pixels: 50_000_000,
+  concurrentUploads: 2,
 };
 
-/** The limits from CXRLAB_UPLOAD_MAX_BYTES, CXRLAB_UPLOAD_MAX_REQUEST_BYTES and CXRLAB_MAX_IMAGE_PIXELS, else the defaults. */
+/**
+ * The limits from CXRLAB_UPLOAD_MAX_BYTES, CXRLAB_UPLOAD_MAX_REQUEST_BYTES, CXRLAB_MAX_IMAGE_PIXELS
+ * and CXRLAB_UPLOAD_CONCURRENCY, else the defaults.
+ */
 export function inputLimits(): InputLimits {
   const env = readEnv();
   return {
     fileBytes: env.CXRLAB_UPLOAD_MAX_BYTES ?? DEFAULT_INPUT_LIMITS.fileBytes,
     requestBytes: env.CXRLAB_UPLOAD_MAX_REQUEST_BYTES ?? DEFAULT_INPUT_LIMITS.requestBytes,
     pixels: env.CXRLAB_MAX_IMAGE_PIXELS ?? DEFAULT_INPUT_LIMITS.pixels,
+    concurrentUploads: env.CXRLAB_UPLOAD_CONCURRENCY ?? DEFAULT_INPUT_LIMITS.concurrentUploads,
   };
 }
 

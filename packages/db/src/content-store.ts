@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "@cxrlab/core/private-files";
 
 export interface StoredContent {
   sha256: string;
@@ -26,10 +27,11 @@ export async function putContent(root: string, bytes: Uint8Array, ext: string): 
     `${sha256}.${ext}`,
   );
   if (existsSync(/* turbopackIgnore: true */ location)) return { sha256, location, created: false };
-  await mkdir(path.dirname(location), { recursive: true });
+  // The user's alone: 0700 folders, 0600 files (see core's private-files).
+  await mkdirPrivate(path.dirname(location));
   const temp = `${location}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(temp, bytes);
+    await writeFile(temp, bytes, { mode: PRIVATE_FILE_MODE, flag: "wx" });
     await rename(temp, location);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,5 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import path from "node:path";
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from "@cxrlab/core/private-files";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import Database from "better-sqlite3";
@@ -37,7 +38,10 @@ export async function openStore(url?: string): Promise<Store> {
 }
 
 function openSqlite(file: string): StoreClient {
-  mkdirSync(path.dirname(file), { recursive: true });
+  // The store holds patient data: a new one is its user's alone (folders 0700, file 0600; SQLite
+  // gives its -wal and -shm files the database file's permissions).
+  mkdirPrivateSync(path.dirname(file));
+  if (!existsSync(file)) closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
   // WAL lets readers and one writer work at once; the mode is stored in the file.
   const db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   db.pragma("journal_mode = WAL");

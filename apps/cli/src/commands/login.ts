@@ -4,15 +4,11 @@ import type { Command } from "commander";
 import { deleteCredentials, readCredentials, writeCredentials } from "../credentials.ts";
 import { createPrompt } from "../prompt.ts";
 import { atServer, type RemoteClient, remoteClient, remoteErrorCode, signedIn } from "../remote.ts";
+import { serverUrl } from "../server-url.ts";
 import { signInWithPassword, signOut } from "../sign-in.ts";
 import { DEFAULT_PORT } from "./serve.ts";
 
 const DEFAULT_SERVER = `http://127.0.0.1:${DEFAULT_PORT}`;
-
-function serverUrl(value: string): string {
-  const url = new URL(/^https?:\/\//.test(value) ? value : `http://${value}`);
-  return url.origin;
-}
 
 function describeMe(me: Awaited<ReturnType<RemoteClient["account"]["me"]["query"]>>, server: string): string {
   const lines = [`${me.user.email} (${me.user.name}) at ${server}`];
@@ -47,23 +43,32 @@ export function registerLoginCommands(program: Command): void {
   program
     .command("login")
     .description("sign in to a CXR Lab dashboard and keep an API token for the CLI")
-    .option("--server <url>", "the dashboard's address", DEFAULT_SERVER)
+    .option("--server <url>", "the dashboard's address (https unless on this machine)", DEFAULT_SERVER)
+    .option("--insecure", "allow plain http to another machine (password and token unencrypted)")
     .option("--token <token>", "use this API token (made at /settings/tokens) instead of signing in")
     .option("--email <email>", "sign in as this account (asked otherwise)")
     .option("--json", "print the account as JSON")
-    .action(async (flags: { server: string; token?: string; email?: string; json?: boolean }) => {
-      const server = serverUrl(flags.server);
-      const token = flags.token ?? (await tokenFromPassword(server, flags.email));
-      // Checked before it is stored: a mistyped token or server fails here, not at the next command.
-      const me = await atServer(server, () => remoteClient(server, { token }).account.me.query());
-      const previous = readCredentials();
-      const file = writeCredentials({ server, token });
-      if (previous && previous.token !== token) {
-        process.stderr.write(`replaced the credentials for ${previous.server} (that token stays valid)\n`);
-      }
-      if (flags.json) console.log(JSON.stringify({ server, user: me.user, file }));
-      else console.log(`signed in as ${me.user.email} at ${server}; token kept in ${file}`);
-    });
+    .action(
+      async (flags: {
+        server: string;
+        token?: string;
+        email?: string;
+        json?: boolean;
+        insecure?: boolean;
+      }) => {
+        const server = serverUrl(flags.server, { insecure: flags.insecure ?? false });
+        const token = flags.token ?? (await tokenFromPassword(server, flags.email));
+        // Checked before it is stored: a mistyped token or server fails here, not at the next command.
+        const me = await atServer(server, () => remoteClient(server, { token }).account.me.query());
+        const previous = readCredentials();
+        const file = writeCredentials({ server, token });
+        if (previous && previous.token !== token) {
+          process.stderr.write(`replaced the credentials for ${previous.server} (that token stays valid)\n`);
+        }
+        if (flags.json) console.log(JSON.stringify({ server, user: me.user, file }));
+        else console.log(`signed in as ${me.user.email} at ${server}; token kept in ${file}`);
+      },
+    );
 
   program
     .command("whoami")

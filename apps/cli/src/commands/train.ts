@@ -10,6 +10,7 @@ import type {
   TrainingConfig,
 } from "@cxrlab/core/config";
 import {
+  CONFIG_LIMITS,
   experimentConfigSchema,
   optimizerSchema,
   scheduleSchema,
@@ -34,10 +35,11 @@ import {
   existingDir,
   fraction,
   freezeUntil,
+  intUpTo,
   nonNegativeInt,
   nonNegativeNumber,
+  numberUpTo,
   positiveInt,
-  positiveNumber,
 } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { createProgressRecorder } from "../progress-recorder.ts";
@@ -96,15 +98,23 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
       "--weights <path|url|none>",
       "ImageNet weights: TF.js folder/model.json or Keras .h5 (none: random init)",
     )
-    .option("--epochs <n>", "epochs", positiveInt)
-    .option("--batch-size <n>", "batch size", positiveInt)
-    .option("--micro-batch-size <n>", "images per forward/backward pass (gradients accumulate)", positiveInt)
+    .option("--epochs <n>", `epochs (at most ${CONFIG_LIMITS.epochs})`, intUpTo(CONFIG_LIMITS.epochs))
+    .option(
+      "--batch-size <n>",
+      `batch size (at most ${CONFIG_LIMITS.batchSize})`,
+      intUpTo(CONFIG_LIMITS.batchSize),
+    )
+    .option(
+      "--micro-batch-size <n>",
+      "images per forward/backward pass (gradients accumulate)",
+      intUpTo(CONFIG_LIMITS.microBatchSize),
+    )
     .addOption(
       new Option("--optimizer <name>", "sgd, or adamw (Adam with decoupled weight decay)").choices(
         optimizerSchema.shape.type.unwrap().options,
       ),
     )
-    .option("--lr <rate>", "peak learning rate", positiveNumber)
+    .option("--lr <rate>", "peak learning rate", numberUpTo(CONFIG_LIMITS.learningRate))
     .option("--momentum <m>", "SGD momentum (0 = plain SGD)", fraction)
     .option(
       "--weight-decay <d>",
@@ -130,9 +140,9 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
       "freeze layers [0, n); 0 = fine-tune all; all = whole backbone",
       freezeUntil,
     )
-    .option("--image-size <px>", "input size", positiveInt)
+    .option("--image-size <px>", "input size", intUpTo(CONFIG_LIMITS.imageSize))
     .option("--seed <n>", "random seed", nonNegativeInt)
-    .option("--views <k>", "augmented views cached per training image", positiveInt)
+    .option("--views <k>", "augmented views cached per training image", intUpTo(CONFIG_LIMITS.cachedViews))
     .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
     .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
     .addOption(

@@ -23,13 +23,14 @@ export async function requireRun(ctx: Scoped, runId: number): Promise<number> {
 export async function requireImage(
   ctx: Scoped,
   imageId: number,
-): Promise<{ patientView: boolean; canSeePatient: boolean; projectId: number | null }> {
+): Promise<{ patientView: boolean; canSeePatient: boolean; hasPatient: boolean; projectId: number | null }> {
   const scope = found(await imageScope(ctx.store, imageId), `image ${imageId}`);
-  const canSeePatient =
-    scope.patientProjectId !== null && ctx.access.can("patients:read", scope.patientProjectId);
+  const hasPatient = scope.patientProjectId !== null;
+  const canSeePatient = hasPatient && ctx.access.can("patients:read", scope.patientProjectId);
   const viaRun = scope.runProjectIds.find((id) => ctx.access.can("runs:read", id));
-  if (viaRun !== undefined) return { patientView: false, canSeePatient, projectId: viaRun };
-  if (canSeePatient) return { patientView: true, canSeePatient, projectId: scope.patientProjectId };
+  if (viaRun !== undefined) return { patientView: false, canSeePatient, hasPatient, projectId: viaRun };
+  if (canSeePatient)
+    return { patientView: true, canSeePatient, hasPatient, projectId: scope.patientProjectId };
   ctx.access.require(null);
   throw new Error("unreachable");
 }

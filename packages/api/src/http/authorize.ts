@@ -31,16 +31,21 @@ export async function authorizeRequest(
 
 /**
  * Authorizes serving image `imageId` (its file, thumbnail or heatmap) for `operation`; a view made
- * through the patient archive rather than through a run is audited.
+ * through the patient archive rather than through a run is audited. `patientAccess`: the viewer may
+ * read the image's patient (patients:read in the patient's project), or, for an image of no archived
+ * patient, has patient access in the project it is seen through.
  */
 export async function authorizeImage(
   request: Request,
   store: Store,
   operation: Operation,
   imageId: number,
-): Promise<Authorized> {
+): Promise<Authorized & { patientAccess: boolean }> {
   const authorized = await authorizeRequest(request, store, operation);
-  const { patientView, projectId } = await requireImage({ store, access: authorized.access }, imageId);
+  const { patientView, canSeePatient, hasPatient, projectId } = await requireImage(
+    { store, access: authorized.access },
+    imageId,
+  );
   if (patientView)
     await authorized.audit({
       action: "patient.image.view",
@@ -49,5 +54,8 @@ export async function authorizeImage(
       projectId,
       details: { via: operation },
     });
-  return authorized;
+  // An archived image: may the viewer read its patient? Another image (a dataset's): does the viewer's
+  // role, in the project it is seen through, give patient access?
+  const patientAccess = hasPatient ? canSeePatient : authorized.access.can("patients:read", projectId);
+  return { ...authorized, patientAccess };
 }

@@ -44,8 +44,9 @@ export async function handleGradCam(
     let modelDir: string;
     try {
       modelDir = resolveModelDir(run.modelLocation);
-    } catch (err) {
-      throw new HttpError(410, `run ${runId}: ${(err as Error).message}`);
+    } catch {
+      // resolveModelDir's message names the server's folders: say what is wrong without them.
+      throw new HttpError(410, `run ${runId}: no trained model where it was saved (its files are gone)`);
     }
     const fingerprint = await modelFingerprint(modelDir);
     const requested = new URL(request.url).searchParams.get("class") || "predicted";

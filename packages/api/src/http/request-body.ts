@@ -12,30 +12,45 @@ export async function readBodyWithin(request: Request, limit: number): Promise<U
   const length = declared === null ? null : Number(declared);
   if (length !== null && length > limit) throw tooLarge(`of ${formatBytes(length)}`);
   if (!request.body) throw new HttpError(400, "the request has no body");
+  // With a declared length, chunks are copied into the body as they arrive: one copy of the body in
+  // memory, not the chunks and their concatenation.
+  const declaredSize = length !== null && Number.isSafeInteger(length) && length >= 0 ? length : null;
+  const body = declaredSize === null ? null : new Uint8Array(declaredSize);
   const chunks: Uint8Array[] = [];
   let received = 0;
   const reader = request.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    received += value.byteLength;
-    if (received > limit) {
+    if (received + value.byteLength > limit) {
       await reader.cancel();
       throw tooLarge("streamed in");
     }
-    chunks.push(value);
+    if (body) {
+      if (received + value.byteLength > body.byteLength) {
+        await reader.cancel();
+        throw new HttpError(400, `request body longer than its Content-Length of ${body.byteLength} bytes`);
+      }
+      body.set(value, received);
+    } else {
+      chunks.push(value);
+    }
+    received += value.byteLength;
   }
   // A proxy that buffers a limited part of the body passes on a truncated one.
-  if (length !== null && Number.isFinite(length) && received !== length) {
-    throw new HttpError(400, `request body truncated: ${received} of ${length} bytes arrived`);
+  if (body) {
+    if (received !== body.byteLength) {
+      throw new HttpError(400, `request body truncated: ${received} of ${body.byteLength} bytes arrived`);
+    }
+    return body;
   }
-  const body = new Uint8Array(received);
+  const joined = new Uint8Array(received);
   let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
+  for (const chunk of chunks.splice(0)) {
+    joined.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return body;
+  return joined;
 }
 
 /** Parses a multipart/form-data body (415 for another type, 400 when it does not parse). */

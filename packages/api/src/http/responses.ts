@@ -8,12 +8,19 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Sent with the error response, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
-/** A plain-text error response; HttpErrors keep their status, a refused access is 403, anything else 500. */
+/**
+ * A plain-text error response; HttpErrors keep their status, a refused access is 403, anything else
+ * 500. Only the messages written for clients (HttpError, AccessDenied, NOT_FOUND) are sent: they name
+ * no server path. Any other error's message can (a file system or library error names its files), so
+ * a 500 says only that, and the error goes to the server's log.
+ */
 export function errorResponse(err: unknown): Response {
   const status =
     err instanceof HttpError
@@ -23,11 +30,29 @@ export function errorResponse(err: unknown): Response {
         : err instanceof TRPCError && err.code === "NOT_FOUND"
           ? 404
           : 500;
-  const message = err instanceof Error ? err.message : String(err);
+  let message: string;
+  if (status === 500) {
+    console.error("cxrlab: request failed:", err);
+    message = "internal server error (details are in the server's log)";
+  } else {
+    message = withoutPaths(err instanceof Error ? err.message : String(err));
+  }
   return new Response(`${message}\n`, {
     status,
-    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Cache-Control": "no-store",
+      ...(err instanceof HttpError ? err.headers : {}),
+    },
   });
+}
+
+/** Absolute file paths (not part of a word such as `image/png` or a ratio such as `1/2`) in a message. */
+const ABSOLUTE_PATH = /(?<![\w.~:/-])(?:[A-Za-z]:)?[/\\][\w.~-]+(?:[/\\][\w.~-]*)*/g;
+
+/** `message` with any absolute file path replaced by "(path)": clients are never told the server's folders. */
+export function withoutPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, "(path)");
 }
 
 /** Parses a path or query parameter as a positive integer id, else a 400 naming it. */

@@ -9,10 +9,10 @@ import {
 } from "@cxrlab/db";
 import type { Access } from "../auth/access.ts";
 import { sharedStore } from "../context.ts";
-import { authorizeRequest } from "./authorize.ts";
+import { type Authorized, authorizeRequest } from "./authorize.ts";
 import type { HandlerOptions } from "./image.ts";
 import { parseMultipart, readBodyWithin } from "./request-body.ts";
-import { errorResponse, HttpError } from "./responses.ts";
+import { errorResponse, HttpError, withoutPaths } from "./responses.ts";
 import { requireSameOrigin } from "./same-origin.ts";
 import { displayName, uploadFields, uploadProject } from "./upload-form.ts";
 
@@ -58,53 +58,97 @@ export async function handleUpload(request: Request, options: UploadOptions = {}
     // Both before a byte of the body is read: 401 for nobody signed in, 403 for another site's page.
     requireSameOrigin(request);
     const limits = { ...inputLimits(), ...options.limits };
-    const form = await parseMultipart(
-      request.headers.get("content-type"),
-      await readBodyWithin(request, limits.requestBytes),
-    );
-    const project = await writableProject(store, access, uploadProject(form));
-    const fields = uploadFields(form);
-    const { contents, oversized } = await uploadedContents(form, limits.fileBytes);
-    // Patients of projects the viewer may not read are never named back, not even in a refusal.
-    const mayRead = (projectId: number | null) => access.can("patients:read", projectId);
-    const ingested = await ingestContents(store, contents, {
-      imageStore: options.imageStore ?? imageStoreDir(),
-      project: project.name,
-      mayNamePatientsOf: mayRead,
-      maxPixels: limits.pixels,
-      fields,
-    });
-    for (const [status, entries] of [
-      ["new", ingested.new],
-      ["known", ingested.known],
-    ] as const) {
-      for (const entry of entries) {
-        await audit({
-          action: "patient.image.upload",
-          targetType: "image",
-          targetId: String(entry.imageId),
-          projectId: entry.projectId,
-          details: { file: entry.file, status, format: entry.format, patientId: entry.patientId },
-        });
-      }
+    const release = takeUploadSlot(limits.concurrentUploads);
+    try {
+      return await receiveUpload(request, store, access, audit, limits, options);
+    } finally {
+      release();
     }
-    const shown = (entry: IngestedFile): UploadedFile => ({
-      file: entry.file,
-      format: entry.format,
-      ...(mayRead(entry.projectId) && {
-        image: { id: entry.imageId, patientId: entry.patientId, issuer: entry.issuer },
-      }),
-    });
-    const report: UploadReport = {
-      project,
-      new: ingested.new.map(shown),
-      known: ingested.known.map(shown),
-      rejected: [...oversized, ...ingested.rejected],
-    };
-    return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return errorResponse(err);
   }
+}
+
+/** Uploads being received now, on this server (process). */
+let uploadsInProgress = 0;
+
+/** Seconds a client refused for a full server is told to wait. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A slot among the `limit` uploads this server takes in at once, else 503 with Retry-After: every
+ * upload holds its body in memory, so concurrent ones would multiply it. Returns its release.
+ */
+function takeUploadSlot(limit: number): () => void {
+  if (uploadsInProgress >= limit) {
+    throw new HttpError(
+      503,
+      `the server is taking in ${uploadsInProgress} uploads already (CXRLAB_UPLOAD_CONCURRENCY = ${limit}); try again in a few seconds`,
+      { "Retry-After": String(RETRY_AFTER_SECONDS) },
+    );
+  }
+  uploadsInProgress += 1;
+  let released = false;
+  return () => {
+    if (!released) uploadsInProgress -= 1;
+    released = true;
+  };
+}
+
+/** The upload's body read, parsed, archived and audited; the report as the response. */
+async function receiveUpload(
+  request: Request,
+  store: Store,
+  access: Access,
+  audit: Authorized["audit"],
+  limits: InputLimits,
+  options: UploadOptions,
+): Promise<Response> {
+  const form = await parseMultipart(
+    request.headers.get("content-type"),
+    await readBodyWithin(request, limits.requestBytes),
+  );
+  const project = await writableProject(store, access, uploadProject(form));
+  const fields = uploadFields(form);
+  const { contents, oversized } = await uploadedContents(form, limits.fileBytes);
+  // Patients of projects the viewer may not read are never named back, not even in a refusal.
+  const mayRead = (projectId: number | null) => access.can("patients:read", projectId);
+  const ingested = await ingestContents(store, contents, {
+    imageStore: options.imageStore ?? imageStoreDir(),
+    project: project.name,
+    mayNamePatientsOf: mayRead,
+    maxPixels: limits.pixels,
+    fields,
+  });
+  for (const [status, entries] of [
+    ["new", ingested.new],
+    ["known", ingested.known],
+  ] as const) {
+    for (const entry of entries) {
+      await audit({
+        action: "patient.image.upload",
+        targetType: "image",
+        targetId: String(entry.imageId),
+        projectId: entry.projectId,
+        details: { file: entry.file, status, format: entry.format, patientId: entry.patientId },
+      });
+    }
+  }
+  const shown = (entry: IngestedFile): UploadedFile => ({
+    file: entry.file,
+    format: entry.format,
+    ...(mayRead(entry.projectId) && {
+      image: { id: entry.imageId, patientId: entry.patientId, issuer: entry.issuer },
+    }),
+  });
+  const report: UploadReport = {
+    project,
+    new: ingested.new.map(shown),
+    known: ingested.known.map(shown),
+    // A reason can come from a file system error naming the image store's files.
+    rejected: [...oversized, ...ingested.rejected].map((r) => ({ ...r, reason: withoutPaths(r.reason) })),
+  };
+  return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
 }
 
 /** The project named by the form, if the viewer may add patients' images there (403 otherwise, even if unknown). */
@@ -138,9 +182,12 @@ async function uploadedContents(form: FormData, fileBytes: number) {
         kind: "size",
       });
     } else {
+      // A view of the ArrayBuffer, not a further copy.
       contents.push({ file: name, bytes: Buffer.from(await file.arrayBuffer()) });
     }
   }
+  // The form's copies of the files are no longer needed while the images are archived.
+  form.delete("files");
   return { contents, oversized };
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MODEL_JSON, WEIGHTS_BIN } from "../model/io.ts";
 import { cacheDir } from "../paths.ts";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../private-files.ts";
 
 /** Where Grad-CAM results are kept: ~/.cache/cxrlab/gradcam, or `$CXRLAB_CACHE/gradcam`. */
 export function gradCamCacheDir(): string {
@@ -64,9 +65,10 @@ export async function cachedFile(
     pending = (async () => {
       const produced = await produce();
       const data = typeof produced === "string" ? Buffer.from(produced) : produced;
-      await mkdir(path.dirname(file), { recursive: true });
+      // Thumbnails and heatmaps show patients' images: 0700 folders, 0600 files.
+      await mkdirPrivate(path.dirname(file));
       const partial = `${file}.${process.pid}.partial`;
-      await writeFile(partial, data);
+      await writeFile(partial, data, { mode: PRIVATE_FILE_MODE });
       await rename(partial, file);
       return data;
     })().finally(() => inFlight.delete(file));

@@ -1,19 +1,11 @@
 import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import type * as Ort from "onnxruntime-node";
 import { cacheDir } from "../paths.ts";
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from "../private-files.ts";
 import { EXPORTER_VERSION, exportToOnnx } from "./export.ts";
 import { collectLayerGraph, layerGraphKey } from "./layer-graph.ts";
 
@@ -80,10 +72,10 @@ export function onnxModelFile(model: tf.LayersModel, dir = path.join(cacheDir(),
     return { file, inputShape: shapeOf(graph.inputShape), outputShape, exported: false };
   }
   const exported = exportToOnnx(graph);
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivateSync(dir);
   // Unique partial name, then rename: concurrent runs may export the same model at once.
   const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
-  writeFileSync(partial, exported.bytes);
+  writeFileSync(partial, exported.bytes, { mode: PRIVATE_FILE_MODE });
   renameSync(partial, file);
   evictOldExports(dir, file);
   return { file, inputShape: exported.inputShape, outputShape: exported.outputShape, exported: true };

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -59,8 +68,15 @@ describe("loadWeightSource", () => {
   });
 
   it("downloads a model.json URL with its shards into the cache, once", async () => {
+    const umask = process.umask(0o022);
     const map = await loadWeightSource(`${base}/model.json`);
     expect(map.source.startsWith(weightsCacheDir())).toBe(true);
+    // The downloads are the user's alone (issue 17, finding 15): a 0700 folder of 0600 files.
+    process.umask(umask);
+    const downloaded = statSync(map.source).isDirectory() ? map.source : path.dirname(map.source);
+    expect(statSync(downloaded).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(downloaded))
+      expect(statSync(path.join(downloaded, f)).mode & 0o777, f).toBe(0o600);
     expect(map.get("a/bias")!.data).toEqual(Float32Array.from([1.5, -2]));
     expect(map.missing.map((m) => m.name)).toEqual(["b/bias"]);
     expect(requests).toEqual(["/model.json", "/group1-shard1of1", "/group2-shard1of1"]);

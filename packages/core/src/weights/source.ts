@@ -1,16 +1,8 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { cacheDir } from "../paths.ts";
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from "../private-files.ts";
 import { readKerasH5Weights } from "./keras-h5.ts";
 import { modelJsonPath, readModelJson, readTfjsLayersWeights } from "./tfjs-layers.ts";
 import type { WeightMap } from "./weight-map.ts";
@@ -81,8 +73,8 @@ async function fetchToFile(url: string, file: string, required: boolean): Promis
     if (required) throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
     return;
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirPrivateSync(path.dirname(file));
   const partial = `${file}.partial`;
-  writeFileSync(partial, Buffer.from(await response.arrayBuffer()));
+  writeFileSync(partial, Buffer.from(await response.arrayBuffer()), { mode: PRIVATE_FILE_MODE });
   renameSync(partial, file);
 }

@@ -1,0 +1,41 @@
+/**
+ * Issue 17, finding 14: a run's settings are bounded wherever a run can be asked for: the tRPC
+ * runs.create input and a queued job (the CLI's flags and core's config schema are tested beside them).
+ */
+import { ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
+import { trainJobSchema } from "@cxrlab/trainer";
+import { describe, expect, it } from "vitest";
+
+const base = { preset: "quick", projectId: 1, data: "/data/Train" };
+
+describe("run setting bounds", () => {
+  it("runs.create refuses epochs, batch size, learning rate, image size and views beyond the config's bounds", () => {
+    expect(ZCreateRunInput.safeParse({ ...base, epochs: 1000, batchSize: 1024, lr: 10 }).success).toBe(true);
+    for (const bad of [
+      { epochs: 1001 },
+      { batchSize: 1025 },
+      { lr: 10.5 },
+      { imageSize: 4096 },
+      { views: 65 },
+      { limitPerClass: 10_000_001 },
+      { name: "x".repeat(201) },
+    ]) {
+      const result = ZCreateRunInput.safeParse({ ...base, ...bad });
+      expect(result.success, JSON.stringify(bad).slice(0, 60)).toBe(false);
+      expect(result.error?.issues[0]?.path).toEqual(Object.keys(bad));
+    }
+  });
+
+  it("a queued train job refuses them too (microBatchSize included)", () => {
+    const job = (options: Record<string, unknown>) =>
+      trainJobSchema.safeParse({
+        kind: "train",
+        runId: 1,
+        options: { preset: "quick", data: "/d", ...options },
+      });
+    expect(job({ epochs: 1000, microBatchSize: 1024 }).success).toBe(true);
+    for (const bad of [{ epochs: 100_000 }, { batchSize: 5000 }, { microBatchSize: 1025 }, { lr: 1e6 }]) {
+      expect(job(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
