@@ -10,6 +10,7 @@ import {
   listPredictions,
   migrate,
   openStore,
+  pairRunPredictions,
   recordImagePredictions,
   type Store,
 } from "@cxrlab/db";
@@ -123,6 +124,18 @@ export function imageScopeSuite(newDatabase: DatabaseFactory): void {
       { runId: runA.id, imageId: before.x.id, location: aX },
       { runId: runB.id, imageId: before.x.id, location: bX },
       { runId: runB.id, imageId: before.y.id, location: bY },
+    ]);
+
+    // Comparing two of B's runs scores them on B's labels, and groups by B's dataset.
+    const runB2 = await createRun(store, { config, project: "b" });
+    await recordImagePredictions(store, runB2.id, [
+      prediction(bX, "Normal", "Normal"),
+      prediction(bY, "COVID", "Normal"),
+    ]);
+    const { pairs } = await pairRunPredictions(store, runB.id, runB2.id);
+    expect(pairs.map(({ imageId, location, label }) => ({ imageId, location, label }))).toEqual([
+      { imageId: before.x.id, location: bX, label: "Normal" },
+      { imageId: before.y.id, location: bY, label: "COVID" },
     ]);
 
     // Once A's folder is gone, the image is still served, from a file a run recorded with its bytes.
