@@ -40,7 +40,7 @@ import {
 import { createApiToken } from "@cxrlab/db/api-tokens";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { oneTimeAccount, PASSWORD_CHANGE_FIRST, type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
@@ -370,6 +370,8 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
   const world = {} as World;
 
   beforeAll(async () => {
+    // runs.create queues runs on the bundled sample, inside the folders the server allows.
+    vi.stubEnv("CXRLAB_DATA_ROOTS", path.dirname(sharedPaths.sample()));
     db = await newDatabase();
     world.store = await openStore(db.url);
     await migrate(world.store);
@@ -423,6 +425,7 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
     world.admin = world.accounts["member:admin"];
   }, 300_000);
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await world.store?.close();
     await db?.drop();
     rmSync(scratch, { recursive: true, force: true });

@@ -1,10 +1,13 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { confineQueuedJob } from "@cxrlab/api/queue/job-paths";
 import { sharedQueue } from "@cxrlab/api/queue/shared-queue";
-import { sharedPaths } from "@cxrlab/core/paths";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
-import type { JobQueue } from "@cxrlab/trainer";
+import type { Job, JobQueue } from "@cxrlab/trainer";
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { callerAs, type TestAccount, testAccount } from "./accounts.ts";
 
@@ -17,7 +20,17 @@ export function runQueueSuite(factory: DatabaseFactory): void {
   const accounts = {} as Record<"viewer" | "researcher" | "admin", TestAccount>;
   const callers = {} as Record<keyof typeof accounts, Awaited<ReturnType<typeof callerAs>>>;
 
+  // The folders a run queued from the dashboard may read (CXRLAB_DATA_ROOTS), and one beside them.
+  const base = mkdtempSync(path.join(os.tmpdir(), "run-queue-"));
+  const dataRoot = path.join(base, "datasets");
+  const outside = path.join(base, "thumbnails");
+
   beforeAll(async () => {
+    for (const dir of ["Train", "Test"]) mkdirSync(path.join(dataRoot, dir), { recursive: true });
+    mkdirSync(path.join(outside, "ab"), { recursive: true });
+    // A link inside the root that leads out of it.
+    symlinkSync(outside, path.join(dataRoot, "cache"));
+    vi.stubEnv("CXRLAB_DATA_ROOTS", dataRoot);
     db = await factory();
     store = await openStore(db.url);
     await migrate(store);
@@ -32,12 +45,14 @@ export function runQueueSuite(factory: DatabaseFactory): void {
     await queue?.close();
     await store?.close();
     await db?.drop();
+    vi.unstubAllEnvs();
+    rmSync(base, { recursive: true, force: true });
   });
 
   const request = {
     projectId: 0,
     preset: "quick",
-    data: sharedPaths.sample(),
+    data: path.join(dataRoot, "Train"),
     epochs: 2,
     imageSize: 64,
     views: 1,
@@ -67,7 +82,7 @@ export function runQueueSuite(factory: DatabaseFactory): void {
       runId: queued.runId,
       options: {
         preset: "quick",
-        data: sharedPaths.sample(),
+        data: path.join(dataRoot, "Train"),
         name: "from-the-form",
         epochs: 2,
         imageSize: 64,
@@ -160,5 +175,98 @@ export function runQueueSuite(factory: DatabaseFactory): void {
     await expect(callers.researcher.runs.cancel({ id: 999_999 })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+
+  /** The refusal runs.create answers for `input`: BAD_REQUEST, its message and the fields it marks. */
+  async function refusal(input: { data?: string; test?: string }) {
+    const error = await callers.researcher.runs
+      .create({ ...request, projectId, ...input })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+    const cause = (error as TRPCError).cause as unknown as { issues: { path: string[]; message: string }[] };
+    return { message: (error as TRPCError).message, issues: cause.issues };
+  }
+
+  it("queues only folders inside CXRLAB_DATA_ROOTS, refused under their field with one message whether they exist or not", async () => {
+    const before = await store.prisma.run.count();
+    const existing = await refusal({ data: path.join(outside, "ab") });
+    expect(existing.issues.map((i) => i.path)).toEqual([["data"]]);
+    expect(existing.message).toMatch(/CXRLAB_DATA_ROOTS/);
+    expect(existing.message).not.toContain("thumbnails");
+    const missing = await refusal({ data: path.join(outside, "no-such-folder") });
+    expect(missing.message).toBe(existing.message);
+    expect((await refusal({ data: path.join(dataRoot, "no-such-folder") })).message).toBe(existing.message);
+    // A symlink inside the root leading out of it, and `..` out of it.
+    expect((await refusal({ data: path.join(dataRoot, "cache", "ab") })).message).toBe(existing.message);
+    expect((await refusal({ data: path.join(dataRoot, "..", "thumbnails") })).message).toBe(existing.message);
+    const test = await refusal({ test: path.join(outside, "ab") });
+    expect(test.issues.map((i) => i.path)).toEqual([["test"]]);
+    expect(await store.prisma.run.count()).toBe(before);
+    // Inside the root, both folders queue.
+    const { runId } = await callers.researcher.runs.create({
+      ...request,
+      projectId,
+      test: path.join(dataRoot, "Test"),
+    });
+    expect((await getRun(store, runId))?.status).toBe("queued");
+  });
+
+  it("allows no folder at all when CXRLAB_DATA_ROOTS is unset", async () => {
+    vi.stubEnv("CXRLAB_DATA_ROOTS", undefined);
+    try {
+      const refused = await refusal({ data: path.join(dataRoot, "Train") });
+      expect(refused.issues.map((i) => i.path)).toEqual([["data"]]);
+      expect(refused.message).toMatch(/CXRLAB_DATA_ROOTS/);
+    } finally {
+      vi.stubEnv("CXRLAB_DATA_ROOTS", dataRoot);
+    }
+  });
+
+  it("the worker checks a dashboard-made job's folders again, and trusts only a CLI-made one", async () => {
+    const { runId, jobId } = await callers.researcher.runs.create({ ...request, projectId });
+    const job = (await queue.get(jobId))!.job;
+    // Within the roots: the job runs on the folders' real paths.
+    expect(await confineQueuedJob(store, job)).toEqual(job);
+    // The roots changed since it was queued (or an older server wrote it): refused before anything is read.
+    vi.stubEnv("CXRLAB_DATA_ROOTS", path.join(base, "elsewhere"));
+    try {
+      await expect(confineQueuedJob(store, job)).rejects.toMatchObject({
+        name: "DataRootRefused",
+        field: "data",
+        message: expect.stringMatching(/CXRLAB_DATA_ROOTS/),
+      });
+    } finally {
+      vi.stubEnv("CXRLAB_DATA_ROOTS", dataRoot);
+    }
+    // A job naming a folder outside the roots, as a server without the check would queue it.
+    const escaped: Job = {
+      kind: "train",
+      runId,
+      options: { preset: "quick", data: path.join(outside, "ab") },
+    };
+    await expect(confineQueuedJob(store, escaped)).rejects.toMatchObject({ name: "DataRootRefused" });
+    // Claiming to come from the CLI does not help a run an account created.
+    await expect(confineQueuedJob(store, { ...escaped, origin: "cli" })).rejects.toMatchObject({
+      name: "DataRootRefused",
+    });
+    // `cxrlab queue add` (direct store access, no account) is trusted with any folder.
+    const cliRun = await createRun(store, { config: configFromOverrides("quick", {}), project: "lab" });
+    const cliJob: Job = { ...escaped, runId: cliRun.id, origin: "cli" };
+    expect(await confineQueuedJob(store, cliJob)).toEqual(cliJob);
+    // Model jobs alike: a dashboard-made evaluation or prediction stays inside the roots.
+    await expect(
+      confineQueuedJob(store, { kind: "evaluate", runId: cliRun.id, options: { data: outside } }),
+    ).rejects.toMatchObject({ name: "DataRootRefused" });
+    await expect(
+      confineQueuedJob(store, {
+        kind: "predict",
+        runId: cliRun.id,
+        options: { inputs: [path.join(dataRoot, "Test"), path.join(dataRoot, "cache")] },
+      }),
+    ).rejects.toMatchObject({ name: "DataRootRefused", field: "inputs" });
+    // `cxrlab queue evaluate` on the model of a run the dashboard made is the CLI user's own doing.
+    const evaluation: Job = { kind: "evaluate", runId, origin: "cli", options: { data: outside } };
+    expect(await confineQueuedJob(store, evaluation)).toEqual(evaluation);
   });
 }

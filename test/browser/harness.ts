@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { getAuth } from "@cxrlab/api/auth";
+import { sharedPaths } from "@cxrlab/core/paths";
 import { openStore, type Store } from "@cxrlab/db";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -106,8 +107,10 @@ export interface RunningApp {
 export async function startApp(databaseUrl: string, options: { runId?: number } = {}): Promise<RunningApp> {
   const args = ["serve", "--port", String(await freePort()), "--json"];
   if (options.runId !== undefined) args.push("--run", String(options.runId));
-  // serve prints one JSON line on stdout once the dashboard answers.
-  return startServing(args, { DATABASE_URL: databaseUrl }, (stdout) => {
+  // serve prints one JSON line on stdout once the dashboard answers. Runs queued from the
+  // dashboard may read the shared data folder (the bundled sample's), and nothing else.
+  const env = { DATABASE_URL: databaseUrl, CXRLAB_DATA_ROOTS: path.dirname(sharedPaths.sample()) };
+  return startServing(args, env, (stdout) => {
     const end = stdout.indexOf("\n");
     return end < 0 ? undefined : (JSON.parse(stdout.slice(0, end)) as { url: string }).url;
   });

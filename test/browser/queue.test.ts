@@ -98,6 +98,11 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
     expect(await page.getByTestId("error-data").count()).toBe(0);
     await fillForm({ ...SMALL, freezeUntil: "some" });
     await expect.poll(() => page.getByTestId("error-freezeUntil").textContent()).toMatch(/layer index/);
+    // ...and a folder outside CXRLAB_DATA_ROOTS (here the repository's own), whether it exists or not.
+    await fillForm({ ...SMALL, data: process.cwd() });
+    await expect.poll(() => page.getByTestId("error-data").textContent()).toMatch(/CXRLAB_DATA_ROOTS/);
+    await fillForm({ ...SMALL, test: "/no/such/folder" });
+    await expect.poll(() => page.getByTestId("error-test").textContent()).toMatch(/CXRLAB_DATA_ROOTS/);
     await fillForm({ ...SMALL, tag: `ok, ${"x".repeat(65)}` });
     await expect.poll(() => page.getByTestId("error-tag").textContent()).toMatch(/64/);
     expect(await page.getByTestId("form-error").textContent()).toMatch(/Check the fields/);

@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
+import { confineQueuedJob } from "@cxrlab/api/queue/job-paths";
 import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend/select";
 import { hasCheckpoint } from "@cxrlab/core/train/trainer";
 import { runModel, updateRunStatus } from "@cxrlab/db";
@@ -93,7 +94,9 @@ function lastCheckpointedRun(dir: string): string | undefined {
  * Trains a queued run in a folder named after the job: a retried job (its worker died) resumes
  * from the last epoch checkpointed there.
  */
-async function runTrainJob(job: TrainJob, context: JobContext, options: QueueWorkerOptions) {
+async function runTrainJob(queued: TrainJob, context: JobContext, options: QueueWorkerOptions) {
+  // A job queued from the dashboard reads only inside CXRLAB_DATA_ROOTS, checked again here.
+  const job = (await withStore((store) => confineQueuedJob(store, queued))) as TrainJob;
   const out = path.join(options.out, context.id);
   const resume = lastCheckpointedRun(out);
   if (resume) context.log(`worker: resuming job ${context.id} from ${resume}`);
@@ -121,10 +124,12 @@ async function runTrainJob(job: TrainJob, context: JobContext, options: QueueWor
  * worker's forced backend, if any.
  */
 async function modelJobRequest<J extends EvaluateJob | PredictJob>(
-  job: J,
+  queued: J,
   context: JobContext,
   options: QueueWorkerOptions,
 ): Promise<J["options"] & { model: string; backend?: BackendName; signal: AbortSignal }> {
+  // Only a CLI-made model job reads outside CXRLAB_DATA_ROOTS.
+  const job = (await withStore((store) => confineQueuedJob(store, queued))) as J;
   const run = await withStore((store) => runModel(store, job.runId));
   if (!run) throw new Error(`run ${job.runId} is not in the store`);
   if (!run.modelLocation) throw new Error(`run ${job.runId} (${run.name}) has no saved model`);

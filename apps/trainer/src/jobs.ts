@@ -11,12 +11,20 @@ import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { z } from "zod";
 
 /**
+ * Set only by `cxrlab queue add|evaluate|predict`, which write the queue with the user's own store
+ * credentials: the worker trusts such a job's paths (when no account created its run). A job
+ * without it (runs.create, or a server of another version) may read only inside CXRLAB_DATA_ROOTS.
+ */
+const origin = z.literal("cli").optional();
+
+/**
  * What a queued training job carries: the `cxrlab train` options (all but --out, --resume and
  * --json, which belong to the worker), with paths as the worker machines see them. The run it fills in is created (status queued) when it is queued.
  */
 export const trainJobSchema = z.object({
   kind: z.literal("train"),
   runId: z.number().int().positive(),
+  origin,
   options: z
     .object({
       preset: z.string().refine(isPresetName, `expected one of ${PRESET_NAMES.join(", ")}`),
@@ -70,6 +78,7 @@ const inferenceOptions = {
 export const evaluateJobSchema = z.object({
   kind: z.literal("evaluate"),
   runId: z.number().int().positive(),
+  origin,
   options: z.object({ data: z.string().min(1), ...inferenceOptions }).strict(),
 });
 
@@ -77,6 +86,7 @@ export const evaluateJobSchema = z.object({
 export const predictJobSchema = z.object({
   kind: z.literal("predict"),
   runId: z.number().int().positive(),
+  origin,
   options: z.object({ inputs: z.array(z.string().min(1)).min(1), ...inferenceOptions }).strict(),
 });
 

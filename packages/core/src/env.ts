@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 
 /** A comma-separated list of `item`s (blanks around commas and empty entries ignored). */
@@ -54,6 +55,15 @@ const envSchema = z.object({
       error: "must be IP addresses or CIDR ranges, comma-separated",
     }),
   ).optional(),
+  /**
+   * The folders (absolute, comma-separated) that runs queued from the dashboard or its API may
+   * train and test on; a path is checked by its real location (symlinks followed), when queued and
+   * again when a worker starts the job. Unset: no folder is allowed from there. `cxrlab train` and
+   * `cxrlab queue add` (direct store access) are not restricted.
+   */
+  CXRLAB_DATA_ROOTS: commaList(
+    z.string().refine(path.isAbsolute, "must be absolute folders (from /), comma-separated"),
+  ).optional(),
   /** Largest file the dashboard accepts in an upload, in bytes (default 64 MiB; see limits.ts). */
   CXRLAB_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().optional(),
   /** Largest upload request (all its files), in bytes (default 256 MiB). */
@@ -74,8 +84,8 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Read at call time, so tests and child processes can set variables before use. */
-export function readEnv(): Env {
-  const parsed = envSchema.safeParse(process.env);
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid environment: ${issues}`);

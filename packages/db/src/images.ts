@@ -13,13 +13,50 @@ export interface ImageInput {
   label?: string | null;
 }
 
-/** The image row for this content hash: created once, later calls refresh location and label. */
-export async function upsertImage(store: Store, image: ImageInput): Promise<Image> {
-  return retryWhenBusy(() => writeImage(store.prisma, image));
+/**
+ * Who writes an image row: the project of the run that read the file (null: none, as for a
+ * stand-alone upsertImage).
+ */
+export interface ImageWriter {
+  projectId: number | null;
+}
+
+/**
+ * The image row for this content hash: created once; a later call re-points its location and
+ * relabels it only when the row is the writer's own (see mayRewrite), never the archive's or
+ * another project's.
+ */
+export async function upsertImage(store: Store, image: ImageInput, writer?: ImageWriter): Promise<Image> {
+  return retryWhenBusy(() => writeImage(store.prisma, image, writer));
+}
+
+/** The runs of projects other than `projectId` (a run without a project counts as another's). */
+function otherProjects(projectId: number | null): Prisma.RunWhereInput {
+  return projectId === null
+    ? { projectId: { not: null } }
+    : { OR: [{ projectId: null }, { projectId: { not: projectId } }] };
+}
+
+/**
+ * Whether `writer` may change the row's location and label: one content hash is one row, shared by
+ * every project that has the same bytes and by the patient archive. An archived row (it has a
+ * study) keeps what the archive recorded, and a row another project's runs predicted keeps what
+ * that project recorded; each run keeps its own file and label on its predictions instead.
+ */
+async function mayRewrite(db: Prisma.TransactionClient, row: Image, writer: ImageWriter): Promise<boolean> {
+  if (row.studyId !== null) return false;
+  const others = await db.prediction.count({
+    where: { imageId: row.id, run: otherProjects(writer.projectId) },
+  });
+  return others === 0;
 }
 
 /** upsertImage on `db`: the store's client, or a transaction that records more with it. */
-export function writeImage(db: Prisma.TransactionClient, image: ImageInput) {
+export async function writeImage(
+  db: Prisma.TransactionClient,
+  image: ImageInput,
+  writer: ImageWriter = { projectId: null },
+): Promise<Image> {
   if (!/^[0-9a-f]{64}$/.test(image.sha256)) {
     throw new Error(
       `image ${image.location}: sha256 must be 64 lower-case hex digits, got "${image.sha256}"`,
@@ -27,15 +64,25 @@ export function writeImage(db: Prisma.TransactionClient, image: ImageInput) {
   }
   // Named fields only, so callers may pass a richer object (e.g. core's ImageFileInfo).
   const { sha256, location, format, width, height, bytes, label } = image;
-  return db.image.upsert({
+  const row = await db.image.upsert({
     where: { sha256 },
     create: { sha256, location, format, width, height, bytes, label: label ?? null },
-    update: { location, label: label ?? undefined },
+    update: {},
+  });
+  const relabel = label != null && label !== row.label;
+  if ((row.location === location && !relabel) || !(await mayRewrite(db, row, writer))) return row;
+  return db.image.update({
+    where: { id: row.id },
+    data: { location, ...(relabel ? { label } : {}) },
   });
 }
 
 export interface PredictionInput {
   imageId: number;
+  /** The file the run read (default: the image's location). */
+  location?: string;
+  /** The true class the run was given for it (default: the image's label). */
+  label?: string | null;
   /** Class name -> probability. */
   probabilities: Record<string, number>;
   predictedLabel: string;
@@ -43,8 +90,9 @@ export interface PredictionInput {
 
 /**
  * Stores a batch of a run's predictions in one transaction; a repeated image replaces its prediction.
- * Each row also keeps the predicted label's probability and the image's current label (and whether
- * they agree) as plain columns, so the prediction browser filters and sorts on indexes.
+ * Each row also keeps the predicted label's probability and the true label (the run's own, else
+ * the image's; and whether they agree) as plain columns, so the prediction browser filters and
+ * sorts on indexes, and the file the run read.
  */
 export async function recordPredictions(
   store: Store,
@@ -80,7 +128,7 @@ function predictionRows(
   images: readonly PredictedImage[],
 ) {
   const byId = new Map(images.map((i) => [i.id, i]));
-  return predictions.map(({ imageId, probabilities, predictedLabel }) => {
+  return predictions.map(({ imageId, probabilities, predictedLabel, location, label }) => {
     const image = byId.get(imageId);
     if (!image) throw new Error(`prediction of run ${runId}: no image ${imageId} in the store`);
     const confidence = probabilities[predictedLabel];
@@ -89,7 +137,8 @@ function predictionRows(
         `prediction of run ${runId} for ${image.location}: predicted label "${predictedLabel}" has no finite probability among ${Object.keys(probabilities).join(", ")}`,
       );
     }
-    const trueLabel = image.label;
+    // The run's own label and file: the image row may be another project's or the archive's.
+    const trueLabel = label ?? image.label;
     return {
       imageId,
       values: {
@@ -98,6 +147,7 @@ function predictionRows(
         confidence,
         trueLabel,
         correct: trueLabel === null ? null : trueLabel === predictedLabel,
+        location: location ?? image.location,
       },
     };
   });

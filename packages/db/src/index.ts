@@ -94,6 +94,7 @@ export {
   getImage,
   type ImageDetail,
   type ImagePrediction,
+  imageFileCopies,
   listPredictions,
   PREDICTION_SORT_KEYS,
   type PredictionPage,

@@ -6,7 +6,7 @@ import type { Store } from "./store.ts";
 export interface PredictionPair {
   imageId: number;
   sha256: string;
-  /** The image's file (as the store recorded it). */
+  /** The file run A read (else the image's recorded one): its dataset's GROUPS.tsv groups it. */
   location: string;
   label: string;
   predictedA: string;
@@ -35,7 +35,8 @@ export class ComparisonRefused extends Error {
 /**
  * The labelled images (test images, and those of evaluated folders) that both runs predicted. An
  * image is one row per content hash, so the same image matches whatever its path was; its label
- * is the store's current one. Refuses, naming the run, an unknown run, a run without predictions
+ * and file are the ones run A was given (kept on its prediction): the image row may be another
+ * project's or the archive's, with their own label and folder. Refuses, naming the run, an unknown run, a run without predictions
  * of labelled images, and two runs with no labelled image in common.
  */
 export async function pairRunPredictions(
@@ -45,11 +46,13 @@ export async function pairRunPredictions(
 ): Promise<PredictionPairs> {
   const labelledOf = (runId: number) =>
     store.prisma.prediction.findMany({
-      where: { runId, image: { label: { not: null } } },
+      where: { runId, trueLabel: { not: null } },
       select: {
         imageId: true,
         predictedLabel: true,
-        image: { select: { sha256: true, location: true, label: true } },
+        trueLabel: true,
+        location: true,
+        image: { select: { sha256: true, location: true } },
       },
       orderBy: { imageId: "asc" },
     });
@@ -76,7 +79,7 @@ export async function pairRunPredictions(
     }
   }
   const byImage = new Map(predictionsB.map((p) => [p.imageId, p.predictedLabel]));
-  const pairs = predictionsA.flatMap(({ imageId, predictedLabel, image }) => {
+  const pairs = predictionsA.flatMap(({ imageId, predictedLabel, trueLabel, location, image }) => {
     const predictedB = byImage.get(imageId);
     return predictedB === undefined
       ? []
@@ -84,8 +87,8 @@ export async function pairRunPredictions(
           {
             imageId,
             sha256: image.sha256,
-            location: image.location,
-            label: image.label!,
+            location: location ?? image.location,
+            label: trueLabel!,
             predictedA: predictedLabel,
             predictedB,
           },

@@ -128,6 +128,17 @@ export async function findImage(store: Store, imageId: number): Promise<StoredIm
   return store.prisma.image.findUnique({ where: { id: imageId } });
 }
 
+/** The other files runs recorded reading for an image (same content hash), newest first. */
+export async function imageFileCopies(store: Store, imageId: number): Promise<string[]> {
+  const rows = await store.prisma.prediction.findMany({
+    where: { imageId, location: { not: null } },
+    select: { location: true },
+    orderBy: { id: "desc" },
+    distinct: ["location"],
+  });
+  return rows.flatMap((r) => (r.location === null ? [] : [r.location]));
+}
+
 /** Every run's prediction of an image, newest run first: the query part shared by image reads. */
 export const imagePredictionsQuery = {
   select: {

@@ -39,20 +39,31 @@ async function readImages(items: readonly ImagePredictionToRecord[]): Promise<Re
         bytes: info.bytes,
         label: item.label,
       },
-      prediction: { probabilities: item.probabilities, predictedLabel: item.predictedClass },
+      prediction: {
+        probabilities: item.probabilities,
+        predictedLabel: item.predictedClass,
+        location: path.resolve(item.path),
+        label: item.label,
+      },
     });
   }
   return read;
 }
 
-/** Each image once (by content hash) and the run's prediction for it, in the transaction `tx`. */
+/**
+ * Each image once (by content hash) and the run's prediction for it, with the file and label the
+ * run was given, in the transaction `tx`.
+ */
 async function writeImagePredictions(
   tx: Prisma.TransactionClient,
   runId: number,
   read: readonly ReadPrediction[],
 ): Promise<void> {
+  // The run's project owns what it writes; rows of the archive or of another project stay as they are.
+  const run = await tx.run.findUnique({ where: { id: runId }, select: { projectId: true } });
+  if (!run) throw new Error(`run ${runId} is not in the store`);
   const images: Image[] = [];
-  for (const { image } of read) images.push(await writeImage(tx, image));
+  for (const { image } of read) images.push(await writeImage(tx, image, { projectId: run.projectId }));
   const rows: PredictionInput[] = read.map(({ prediction }, i) => ({
     ...prediction,
     imageId: images[i]!.id,

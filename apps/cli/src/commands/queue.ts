@@ -82,7 +82,8 @@ async function queueTrainRun(
     ...(flags.project ? { project: flags.project } : {}),
     ...(flags.tag ? { tags: flags.tag } : {}),
   });
-  const jobId = await enqueue(store, { kind: "train", runId: run.id, options: jobOptions });
+  // origin "cli": made with the store's own credentials, so the worker trusts its folders.
+  const jobId = await enqueue(store, { kind: "train", runId: run.id, origin: "cli", options: jobOptions });
   await auditCli(store, {
     action: "run.create",
     targetType: "run",
@@ -173,6 +174,7 @@ export function registerQueueCommand(program: Command): void {
     const job: Job = {
       kind: "evaluate",
       runId,
+      origin: "cli",
       options: { ...options, data: path.resolve(existingDir("--data", data)) },
     };
     const queued = await withStore(async (store) => {
@@ -193,6 +195,7 @@ export function registerQueueCommand(program: Command): void {
     const job: Job = {
       kind: "predict",
       runId,
+      origin: "cli",
       options: { ...options, inputs: paths.map((p) => path.resolve(p)) },
     };
     const queued = await withStore(async (store) => {

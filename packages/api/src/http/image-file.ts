@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
-import { findImage, type Store, type StoredImage } from "@cxrlab/db";
+import { findImage, imageFileCopies, type Store, type StoredImage } from "@cxrlab/db";
 import { HttpError, positiveId } from "./responses.ts";
 
 /**
@@ -72,16 +72,42 @@ async function hashFile(file: string): Promise<string> {
 }
 
 /**
+ * `read` on the image row's own file, else on the first other file a run recorded for the same
+ * content that passes it (an image row is kept by whoever stored the content first; runs of other
+ * projects with the same bytes record their own file on their predictions). The returned row's
+ * location is the file used. The row's own refusal is thrown when no copy passes.
+ */
+async function firstReadable<T>(
+  store: Store,
+  image: StoredImage,
+  read: (candidate: StoredImage) => Promise<T>,
+): Promise<T> {
+  try {
+    return await read(image);
+  } catch (err) {
+    if (!(err instanceof HttpError) || err.status !== 410) throw err;
+    for (const copy of await imageFileCopies(store, image.id)) {
+      if (copy === image.location) continue;
+      const served = await read({ ...image, location: copy }).catch(() => null);
+      if (served !== null) return served;
+    }
+    throw err;
+  }
+}
+
+/**
  * The stored image row for a request, with its file checked: 404 for an unknown id, 410 when the
- * file is no longer at its recorded location, or its content is no longer what was recorded. The
- * content is hashed on the first use of each version of the file (size, mtime, ctime, inode); later
- * uses of an unchanged file only stat it. Error messages never name the server's paths.
+ * file (and every copy a run recorded) is no longer at its recorded location, or its content is no
+ * longer what was recorded. The content is hashed on the first use of each version of a file (size,
+ * mtime, ctime, inode); later uses of an unchanged file only stat it. Error messages never name the
+ * server's paths.
  */
 export async function storedImageFile(store: Store, imageId: string | number): Promise<StoredImage> {
-  const image = await imageRow(store, imageId);
-  const info = await stat(image.location).catch(() => null);
-  await checkFile(image, info, () => hashFile(image.location));
-  return image;
+  return firstReadable(store, await imageRow(store, imageId), async (image) => {
+    const info = await stat(image.location).catch(() => null);
+    await checkFile(image, info, () => hashFile(image.location));
+    return image;
+  });
 }
 
 /**
@@ -93,7 +119,10 @@ export async function readStoredImage(
   store: Store,
   imageId: string | number,
 ): Promise<{ image: StoredImage; bytes: Buffer }> {
-  const image = await imageRow(store, imageId);
+  return firstReadable(store, await imageRow(store, imageId), readChecked);
+}
+
+async function readChecked(image: StoredImage): Promise<{ image: StoredImage; bytes: Buffer }> {
   const handle = await open(image.location, "r").catch(() => null);
   if (!handle) throw gone(image);
   try {

@@ -1,15 +1,41 @@
+import { DataRootRefused, resolveInDataRoots } from "@cxrlab/core/data-roots";
 import { TRPCError } from "@trpc/server";
-import { ZodError, z } from "zod";
+import { ZodError, ZodRealError, z } from "zod";
 import { queueRun } from "../../queue/queue-run.ts";
 import { sharedQueue } from "../../queue/shared-queue.ts";
 import { operationProcedure } from "../../trpc.ts";
-import { ZCreateRunInput } from "./create.types.ts";
+import { type CreateRunInput, ZCreateRunInput } from "./create.types.ts";
+
+/** A refusal reported under the form field it concerns, as the config schema's are. */
+function fieldError(field: string, message: string): TRPCError {
+  const issues = new ZodRealError([{ code: "custom", path: [field], message, input: undefined }]);
+  return new TRPCError({ code: "BAD_REQUEST", message: z.prettifyError(issues), cause: issues });
+}
+
+/**
+ * The dataset folders must lie inside CXRLAB_DATA_ROOTS (real paths, symlinks followed): a run's
+ * test images become images its project may view, so a folder elsewhere on the server (the
+ * thumbnail cache, the patient archive's content store) would expose them. The refusal says the
+ * same for a folder that exists and one that does not. The worker checks again when it starts.
+ */
+async function requireDataRoots(input: CreateRunInput): Promise<void> {
+  try {
+    await resolveInDataRoots([
+      { field: "data", path: input.data },
+      ...(input.test !== undefined ? [{ field: "test", path: input.test }] : []),
+    ]);
+  } catch (err) {
+    if (err instanceof DataRootRefused) throw fieldError(err.field, err.reason);
+    throw err;
+  }
+}
 
 export const createRunRoute = operationProcedure("runs.create")
   .input(ZCreateRunInput)
   .mutation(async ({ ctx, input }) => {
     const { projectId, ...options } = input;
     ctx.access.require(projectId);
+    await requireDataRoots(input);
     const queued = await queueRun(ctx.store, await sharedQueue(ctx.store), {
       projectId,
       createdById: ctx.viewer.userId,
