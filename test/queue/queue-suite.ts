@@ -35,7 +35,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
     if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
     return result;
   };
-  const addJob = async (name: string, epochs: number) =>
+  const addJob = async (name: string, epochs: number, extra: string[] = []) =>
     parseJson<{ jobId: string; runId: number }>(
       ok(
         await cli([
@@ -48,6 +48,7 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
           `${epochs}`,
           "--name",
           name,
+          ...extra,
           "--json",
         ]),
       ),
@@ -84,7 +85,20 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
 
   it("two workers (one running two jobs at once) run six queued training jobs, each exactly once; then evaluation and prediction jobs", async () => {
     const queued = [];
-    for (let i = 1; i <= 6; i++) queued.push(await addJob(`job-${i}`, 1));
+    for (let i = 1; i <= 5; i++) queued.push(await addJob(`job-${i}`, 1));
+    // The training ingredients ride along on a job and reach the run's config.
+    const ingredients = ["--optimizer", "adamw", "--weight-decay", "0.01", "--warmup-epochs", "0.5"];
+    const more = [
+      "--lr-schedule",
+      "cosine",
+      "--label-smoothing",
+      "0.1",
+      "--weight-average",
+      "0.9",
+      "--keep",
+      "last",
+    ];
+    queued.push(await addJob("job-6", 1, [...ingredients, ...more]));
     for (const { runId } of queued) await withRun(runId, (run) => expect(run.status).toBe("queued"));
 
     const out = mkdtempSync(path.join(scratch, "out-"));
@@ -127,6 +141,16 @@ export function queueSuite(createDatabase: DatabaseFactory): void {
       });
     }
     expect(fingerprints.size).toBe(1);
+    await withRun(queued[5]!.runId, (run) => {
+      expect(run.config.training).toMatchObject({
+        optimizer: { type: "adamw", weightDecay: 0.01 },
+        schedule: { warmupEpochs: 0.5, decay: "cosine" },
+        labelSmoothing: 0.1,
+        weightAverage: 0.9,
+        checkpointMonitor: "last",
+      });
+      expect(run.bestEpoch).toBe(1);
+    });
 
     // The first run's model, scored on a folder and run on two images, by queued jobs.
     const model = queued[0]!.runId;
