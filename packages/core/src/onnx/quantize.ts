@@ -1,0 +1,200 @@
+import { attr, type GraphBuilder } from "./graph-builder.ts";
+import type { NodeProto } from "./proto.ts";
+
+/**
+ * int8 inference graphs in ONNX's QDQ form: QuantizeLinear/DequantizeLinear pairs around every
+ * convolution (activations per-tensor uint8 from calibrated ranges, weights per-output-channel
+ * symmetric int8, biases int32), which onnxruntime's optimizer fuses into QLinearConv kernels
+ * (u8s8, VNNI on CPUs that have it). Everything else (BatchNormalization before a convolution,
+ * pools, concatenations, the dense head) stays fp32 between a DequantizeLinear and the next
+ * QuantizeLinear.
+ */
+
+/** Observed range of an activation tensor over the calibration images. */
+export interface ActivationRange {
+  min: number;
+  max: number;
+}
+
+export interface ActivationQuantization {
+  scale: number;
+  /** uint8 zero point: the code of real 0. */
+  zeroPoint: number;
+}
+
+/**
+ * Asymmetric uint8 parameters covering [min, max] widened to contain 0 (so zero padding and ReLU's
+ * zeros are exact): scale = (max - min) / 255, zeroPoint = round(-min / scale). A tensor that was
+ * always 0 gets scale 1.
+ */
+export function activationQuantization({ min, max }: ActivationRange): ActivationQuantization {
+  const lo = Math.min(min, 0);
+  const hi = Math.max(max, 0);
+  if (!(hi > lo) || !Number.isFinite(hi - lo)) return { scale: 1, zeroPoint: 0 };
+  const scale = Math.fround((hi - lo) / 255);
+  const zeroPoint = Math.min(255, Math.max(0, Math.round(-lo / scale)));
+  return { scale, zeroPoint };
+}
+
+/** uint8 code of `x` under `q` (round half to even, as QuantizeLinear does, then saturate). */
+export function quantizeValue(x: number, q: ActivationQuantization): number {
+  return Math.min(255, Math.max(0, roundHalfEven(x / q.scale) + q.zeroPoint));
+}
+
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export interface ChannelQuantization {
+  /** int8 codes in [-127, 127], same layout as the input. */
+  values: Int8Array;
+  /** One scale per channel: max |w| / 127 over the channel (1 for an all-zero channel). */
+  scales: Float32Array;
+}
+
+/**
+ * Symmetric per-channel int8 weights for a tensor whose first axis is the channel (ONNX Conv's
+ * [out, in, kh, kw]): w ≈ values * scales[channel], zero point 0.
+ */
+export function quantizePerChannel(weights: Float32Array, channels: number): ChannelQuantization {
+  if (weights.length % channels !== 0) {
+    throw new Error(`${weights.length} weights do not split into ${channels} channels`);
+  }
+  const per = weights.length / channels;
+  const values = new Int8Array(weights.length);
+  const scales = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let absMax = 0;
+    for (let i = c * per; i < (c + 1) * per; i++) absMax = Math.max(absMax, Math.abs(weights[i]!));
+    const scale = absMax > 0 ? Math.fround(absMax / 127) : 1;
+    scales[c] = scale;
+    for (let i = c * per; i < (c + 1) * per; i++) {
+      values[i] = Math.max(-127, Math.min(127, roundHalfEven(weights[i]! / scale)));
+    }
+  }
+  return { values, scales };
+}
+
+/** int32 bias codes for a convolution: bias / (inputScale * weightScale[c]), zero point 0. */
+export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array): Int32Array {
+  const out = new Int32Array(bias.length);
+  for (let c = 0; c < bias.length; c++) {
+    const q = roundHalfEven(bias[c]! / (inputScale * weightScales[c]!));
+    out[c] = Math.max(-2147483647, Math.min(2147483647, q));
+  }
+  return out;
+}
+
+/**
+ * The tensors an int8 graph quantizes, in graph order: every convolution's input, and every
+ * convolution's output (taken after the ReLU when a ReLU is its only reader, which onnxruntime
+ * then drops into the quantization: uint8 with zero point 0 clamps at 0 anyway).
+ */
+export function quantizedTensors(nodes: readonly NodeProto[]): string[] {
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of nodes) for (const i of n.input) readers.set(i, [...(readers.get(i) ?? []), n]);
+  const names = new Set<string>();
+  for (const n of nodes) {
+    if (n.op_type !== "Conv") continue;
+    names.add(n.input[0]!);
+    const out = n.output[0]!;
+    const next = readers.get(out) ?? [];
+    names.add(next.length === 1 && next[0]!.op_type === "Relu" ? next[0]!.output[0]! : out);
+  }
+  // Graph order: a tensor's position is that of its producer (graph inputs first).
+  const position = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    for (const o of n.output) position.set(o, i);
+  });
+  return [...names].sort((a, b) => (position.get(a) ?? -1) - (position.get(b) ?? -1));
+}
+
+/**
+ * Rewrites the fp32 graph in `g` into QDQ form with the calibrated `ranges` (one per name of
+ * quantizedTensors): a QuantizeLinear + DequantizeLinear right after each such tensor's producer,
+ * read by all its readers; each Conv's weights become int8 initializers + DequantizeLinear
+ * (axis 0) and its bias int32 + DequantizeLinear.
+ */
+export function insertQdq(g: GraphBuilder, ranges: ReadonlyMap<string, ActivationRange>): void {
+  const tensors = quantizedTensors(g.nodes);
+  const params = new Map<string, ActivationQuantization>();
+  for (const t of tensors) {
+    const range = ranges.get(t);
+    if (!range) throw new Error(`int8 export: no calibrated range for ${t}`);
+    params.set(t, activationQuantization(range));
+  }
+  const dequantized = new Map<string, string>();
+  const qdq = (t: string): NodeProto[] => {
+    const q = params.get(t)!;
+    const scale = g.tensor(`${t}_scale`, [], Float32Array.of(q.scale));
+    const zeroPoint = g.tensor(`${t}_zero_point`, [], Uint8Array.of(q.zeroPoint));
+    const quantize = g.detachedNode("QuantizeLinear", [t, scale, zeroPoint], `${t}_q`);
+    const dequantize = g.detachedNode("DequantizeLinear", [quantize.output[0]!, scale, zeroPoint], `${t}_dq`);
+    dequantized.set(t, dequantize.output[0]!);
+    return [quantize, dequantize];
+  };
+
+  const out: NodeProto[] = [];
+  const produced = new Set(g.nodes.flatMap((n) => n.output));
+  for (const t of tensors) if (!produced.has(t)) out.push(...qdq(t));
+  for (const node of g.nodes) {
+    node.input = node.input.map((i) => dequantized.get(i) ?? i);
+    if (node.op_type === "Conv")
+      out.push(...quantizeConvWeights(g, node, params.get(tensorBeforeDq(node.input[0]!, dequantized))!));
+    out.push(node);
+    for (const o of node.output) if (params.has(o)) out.push(...qdq(o));
+  }
+  g.nodes.splice(0, g.nodes.length, ...out);
+}
+
+function tensorBeforeDq(name: string, dequantized: Map<string, string>): string {
+  for (const [t, dq] of dequantized) if (dq === name) return t;
+  throw new Error(`int8 export: convolution input ${name} is not dequantized`);
+}
+
+/** Replaces a Conv's fp32 weight (and bias) initializers by int8 (int32) ones behind DequantizeLinear. */
+function quantizeConvWeights(g: GraphBuilder, conv: NodeProto, input: ActivationQuantization): NodeProto[] {
+  const [, kernelName, biasName] = conv.input as [string, string, string | undefined];
+  const kernel = g.constant(kernelName);
+  if (!kernel || !(kernel.data instanceof Float32Array)) {
+    throw new Error(`int8 export: ${conv.name} has no constant fp32 kernel`);
+  }
+  const channels = kernel.dims[0]!;
+  const { values, scales } = quantizePerChannel(kernel.data, channels);
+  g.dropConstant(kernelName);
+  const scaleName = g.tensor(`${kernelName}_scale`, [channels], scales);
+  const nodes: NodeProto[] = [];
+  const dq = (
+    name: string,
+    data: Int8Array | Int32Array,
+    dims: number[],
+    scale: string,
+    zero: Int8Array | Int32Array,
+  ) => {
+    const q = g.tensor(`${name}_quantized`, dims, data);
+    const zeroPoint = g.tensor(`${name}_zero_point`, [channels], zero);
+    const node = g.detachedNode("DequantizeLinear", [q, scale, zeroPoint], `${name}_dq`, [
+      attr.int("axis", 0),
+    ]);
+    nodes.push(node);
+    return node.output[0]!;
+  };
+  conv.input[1] = dq(kernelName, values, kernel.dims, scaleName, new Int8Array(channels));
+  if (biasName) {
+    const bias = g.constant(biasName);
+    if (!bias || !(bias.data instanceof Float32Array))
+      throw new Error(`int8 export: ${conv.name} has no fp32 bias`);
+    g.dropConstant(biasName);
+    const biasScales = Float32Array.from(scales, (s) => s * input.scale);
+    const biasScale = g.tensor(`${biasName}_scale`, [channels], biasScales);
+    conv.input[2] = dq(
+      biasName,
+      quantizeBias(bias.data, input.scale, scales),
+      [channels],
+      biasScale,
+      new Int32Array(channels),
+    );
+  }
+  return nodes;
+}
