@@ -3,9 +3,9 @@ import path from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { type ImageRecord, listImageDirectory } from "../data/index.ts";
 import { readEnv } from "../env.ts";
-import { type CalibrationMethod, calibrateActivations } from "../onnx/calibrate.ts";
+import { type Calibration, type CalibrationMethod, calibrateActivations } from "../onnx/calibrate.ts";
 import { EXPORTER_VERSION, exportToOnnx } from "../onnx/export.ts";
-import { collectLayerGraph, layerGraphKey } from "../onnx/layer-graph.ts";
+import { collectLayerGraph, type LayerGraph, layerGraphKey } from "../onnx/layer-graph.ts";
 import { loadOnnxRuntime, type OnnxPrecision } from "../onnx/session.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
 import { checkImages, type InputLoader } from "../train/inputs.ts";
@@ -252,14 +252,11 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
     const threads = options.threads;
     log(`calibrating on ${calibrationRecords.length} images of ${calibrationDir}`);
     const graph = collectLayerGraph(model);
-    const calibration = await calibrateActivations(graph, tensorBatches(loader, calibrationRecords, 4), {
+    const int8File = path.join(modelDir, INT8_MODEL_FILE);
+    const calibration = await writeInt8Model(graph, loader, calibrationRecords, int8File, {
       ...(threads ? { threads } : {}),
       ...(options.method ? { method: options.method } : {}),
     });
-    const int8File = path.join(modelDir, INT8_MODEL_FILE);
-    const exported = exportToOnnx(graph, { precision: "int8", ranges: calibration.ranges });
-    writeFileSync(`${int8File}.partial`, exported.bytes);
-    renameSync(`${int8File}.partial`, int8File);
 
     log(`evaluating fp32 and int8 on ${options.test}`);
     const test = await listImageDirectory(options.test, { classNames: meta.classNames });
@@ -316,6 +313,25 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Calibrates `model` on `records` (decoded by `loader` as for prediction) and writes its int8
+ * export to `file`; returns the calibration.
+ */
+export async function writeInt8Model(
+  model: tf.LayersModel | LayerGraph,
+  loader: InputLoader,
+  records: ImageRecord[],
+  file: string,
+  options: { threads?: number; method?: CalibrationMethod } = {},
+): Promise<Calibration> {
+  const graph = "calls" in model ? model : collectLayerGraph(model);
+  const calibration = await calibrateActivations(graph, tensorBatches(loader, records, 4), options);
+  const exported = exportToOnnx(graph, { precision: "int8", ranges: calibration.ranges });
+  writeFileSync(`${file}.partial`, exported.bytes);
+  renameSync(`${file}.partial`, file);
+  return calibration;
 }
 
 async function* tensorBatches(
