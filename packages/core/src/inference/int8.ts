@@ -6,7 +6,7 @@ import { readEnv } from "../env.ts";
 import { type Calibration, type CalibrationMethod, calibrateActivations } from "../onnx/calibrate.ts";
 import { EXPORTER_VERSION, exportToOnnx } from "../onnx/export.ts";
 import { collectLayerGraph, type LayerGraph, layerGraphKey } from "../onnx/layer-graph.ts";
-import { loadOnnxRuntime, type OnnxPrecision } from "../onnx/session.ts";
+import type { OnnxPrecision } from "../onnx/session.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
 import { checkImages, type InputLoader } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
@@ -282,7 +282,6 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       log("timing fp32 and int8 forward passes");
       const speed = await timePrecisions(fp32, int8, loader, checked.good);
       const failures = int8CheckFailures(comparison);
-      const ort = await loadOnnxRuntime();
       const check: Int8Check = {
         format: 1,
         createdAt: new Date().toISOString(),
@@ -292,7 +291,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
         ...comparison,
         modelKey: layerGraphKey(graph, EXPORTER_VERSION).slice(0, 32),
         int8File: INT8_MODEL_FILE,
-        runtime: `onnxruntime ${ort.env.versions.common}, ${int8.description}`,
+        runtime: int8.description,
         calibration: {
           folder: calibrationDir,
           images: calibration.images,

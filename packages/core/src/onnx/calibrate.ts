@@ -16,6 +16,8 @@ export interface Calibration {
   method: CalibrationMethod;
   /** For percentile: the fraction of values each range keeps inside on each side. */
   percentile?: number;
+  /** What the ranges came from (other percentiles can be read off them). */
+  histograms: Map<string, ValueHistogram>;
 }
 
 /**
@@ -118,5 +120,5 @@ export async function calibrateActivations(
   for (const [t, h] of histograms) {
     ranges.set(t, method === "minmax" ? { min: h.min, max: h.max } : h.range(percentile));
   }
-  return { ranges, images, method, ...(method === "percentile" ? { percentile } : {}) };
+  return { ranges, images, method, ...(method === "percentile" ? { percentile } : {}), histograms };
 }

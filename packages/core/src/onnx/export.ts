@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { attr, GraphBuilder } from "./graph-builder.ts";
 import { collectLayerGraph, type LayerCall, type LayerGraph, type WeightArray } from "./layer-graph.ts";
 import { DataType, encodeModel, type NodeProto, type ValueInfoProto } from "./proto.ts";
-import { type ActivationRange, insertQdq, quantizedTensors } from "./quantize.ts";
+import { type ActivationRange, insertQdq, type QuantizeScope, quantizedTensors } from "./quantize.ts";
 
 /** Bump whenever the graph exported for a given model changes, so cached .onnx files are rebuilt. */
 export const EXPORTER_VERSION = 1;
@@ -22,7 +22,7 @@ export interface OnnxExport {
   batchNorms: number;
   /** BatchNormalizations folded into the convolution before them. */
   foldedBatchNorms: number;
-  /** The activations an int8 export quantizes (extra outputs, in this order, with `calibration`). */
+  /** The activations an int8 export may quantize (extra outputs, in this order, with `calibration`). */
   quantizedTensors: string[];
 }
 
@@ -34,6 +34,8 @@ export interface ExportOptions {
   precision?: "fp32" | "calibration" | "int8";
   /** Calibrated range of each of `quantizedTensors`, for int8. */
   ranges?: ReadonlyMap<string, ActivationRange>;
+  /** Which convolutions int8 leaves at fp32 (default: none). */
+  scope?: QuantizeScope;
 }
 
 export const SUPPORTED_LAYERS = [
@@ -82,10 +84,11 @@ export function exportToOnnx(model: tf.LayersModel | LayerGraph, options: Export
       : result.name;
 
   const precision = options.precision ?? "fp32";
-  const quantized = quantizedTensors(g.nodes);
+  // Calibration observes every tensor any scope may quantize.
+  const quantized = quantizedTensors(g.nodes, { quantizeInputConvs: true });
   if (precision === "int8") {
     if (!options.ranges) throw new Error("int8 export: no calibrated ranges given");
-    insertQdq(g, options.ranges);
+    insertQdq(g, options.ranges, options.scope);
   }
   const extraOutputs: ValueInfoProto[] =
     precision === "calibration"
