@@ -30,7 +30,22 @@ export class ValueHistogram {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
-  add(values: Float32Array): void {
+  /** Largest value of each channel, for NCHW tensors (see `add`'s dims). */
+  channelMax: Float32Array | null = null;
+
+  add(values: Float32Array, dims?: readonly number[]): void {
+    if (dims && dims.length === 4) {
+      const [n, c, h, w] = dims as [number, number, number, number];
+      this.channelMax ??= new Float32Array(c).fill(Number.NEGATIVE_INFINITY);
+      const plane = h * w;
+      for (let b = 0; b < n; b++)
+        for (let ch = 0; ch < c; ch++) {
+          let m = this.channelMax[ch]!;
+          for (let i = (b * c + ch) * plane, end = i + plane; i < end; i++)
+            if (values[i]! > m) m = values[i]!;
+          this.channelMax[ch] = m;
+        }
+    }
     const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
     const counts = this.counts;
     let { min, max } = this;
@@ -105,7 +120,7 @@ export async function calibrateActivations(
       const feeds = { [exported.inputName]: new ort.Tensor("float32", x, [batch, ...exported.inputShape]) };
       const outputs = await session.run(feeds, exported.quantizedTensors);
       for (const t of exported.quantizedTensors) {
-        histograms.get(t)!.add(outputs[t]!.data as Float32Array);
+        histograms.get(t)!.add(outputs[t]!.data as Float32Array, outputs[t]!.dims);
         outputs[t]!.dispose();
       }
       images += batch;
@@ -118,7 +133,8 @@ export async function calibrateActivations(
   const percentile = options.percentile ?? DEFAULT_PERCENTILE;
   const ranges = new Map<string, ActivationRange>();
   for (const [t, h] of histograms) {
-    ranges.set(t, method === "minmax" ? { min: h.min, max: h.max } : h.range(percentile));
+    const range = method === "minmax" ? { min: h.min, max: h.max } : h.range(percentile);
+    ranges.set(t, h.channelMax ? { ...range, channelMax: h.channelMax } : range);
   }
   return { ranges, images, method, ...(method === "percentile" ? { percentile } : {}), histograms };
 }

@@ -206,7 +206,16 @@ describe("int8 export", () => {
     const calibration = await calibrateActivations(graph, batches(), { threads: 1 });
     expect(calibration.images).toBe(16);
     expect(calibration.ranges.size).toBe(10);
+    const key = modelKey(model);
     const int8 = exportToOnnx(graph, { precision: "int8", ranges: calibration.ranges });
+    // Equalization rewrote the exported constants only, never the model's weights.
+    expect(modelKey(model)).toBe(key);
+    const plain = exportToOnnx(graph, {
+      precision: "int8",
+      ranges: calibration.ranges,
+      scope: { equalize: false },
+    });
+    expect(plain.bytes).not.toEqual(int8.bytes);
     const ops = decodeModel(int8.bytes).graph.node.map((n) => n.op_type);
     expect(ops.filter((o) => o === "QuantizeLinear")).toHaveLength(8);
     expect(ops.filter((o) => o === "Conv")).toHaveLength(convs);

@@ -14,6 +14,8 @@ import type { NodeProto } from "./proto.ts";
 export interface ActivationRange {
   min: number;
   max: number;
+  /** Largest value of each channel (NCHW tensors), for equalization. */
+  channelMax?: Float32Array;
 }
 
 export interface ActivationQuantization {
@@ -101,6 +103,14 @@ export interface QuantizeScope {
    * (the other 167 convolutions at int8: none of 96).
    */
   quantizeInputConvs?: boolean;
+  /**
+   * Equalize BatchNormalization -> ReLU -> Conv chains (default true): channel c of the ReLU's
+   * output is divided by s_c (the BatchNormalization's gamma and beta are; ReLU commutes with
+   * that) and the convolution's input channel c multiplied by it, s_c = sqrt(a_c / w_c) for the
+   * channel's activation maximum a_c and weight maximum w_c, so that one per-tensor uint8 scale
+   * fits channels of very different spread (cross-layer equalization).
+   */
+  equalize?: boolean;
 }
 
 /**
@@ -160,9 +170,10 @@ export function insertQdq(
   scope: QuantizeScope = {},
 ): void {
   const { convs, tensors } = quantizationPlan(g.nodes, scope);
+  const equalized = scope.equalize === false ? new Map() : equalize(g, convs, ranges);
   const params = new Map<string, ActivationQuantization>();
   for (const t of tensors) {
-    const range = ranges.get(t);
+    const range = equalized.get(t) ?? ranges.get(t);
     if (!range) throw new Error(`int8 export: no calibrated range for ${t}`);
     params.set(t, activationQuantization(range));
   }
@@ -239,4 +250,69 @@ function quantizeConvWeights(g: GraphBuilder, conv: NodeProto, input: Activation
     );
   }
   return nodes;
+}
+
+/**
+ * Cross-layer equalization of each BatchNormalization -> ReLU -> int8 Conv chain whose links
+ * have no other readers (see QuantizeScope.equalize); rewrites the constants in `g` and returns
+ * the ReLU outputs' new ranges.
+ */
+function equalize(
+  g: GraphBuilder,
+  convs: ReadonlySet<NodeProto>,
+  ranges: ReadonlyMap<string, ActivationRange>,
+): Map<string, ActivationRange> {
+  const producer = new Map<string, NodeProto>();
+  const readers = new Map<string, number>();
+  for (const n of g.nodes) {
+    for (const o of n.output) producer.set(o, n);
+    for (const i of n.input) readers.set(i, (readers.get(i) ?? 0) + 1);
+  }
+  const out = new Map<string, ActivationRange>();
+  for (const conv of convs) {
+    const t = conv.input[0]!;
+    const relu = producer.get(t);
+    const bn = relu?.op_type === "Relu" ? producer.get(relu.input[0]!) : undefined;
+    const range = ranges.get(t);
+    if (!bn || bn.op_type !== "BatchNormalization" || !range?.channelMax) continue;
+    if (readers.get(t) !== 1 || readers.get(bn.output[0]!) !== 1) continue;
+    const [gammaConst, betaConst] = [g.constant(bn.input[1]!), g.constant(bn.input[2]!)];
+    const kernel = g.constant(conv.input[1]!);
+    if (
+      !(
+        gammaConst?.data instanceof Float32Array &&
+        betaConst?.data instanceof Float32Array &&
+        kernel?.data instanceof Float32Array
+      )
+    ) {
+      continue;
+    }
+    // Private copies: BatchNormalization constants share the model's own weight arrays.
+    const gamma = Float32Array.from(gammaConst.data);
+    const beta = Float32Array.from(betaConst.data);
+    gammaConst.data = gamma;
+    betaConst.data = beta;
+    const [outC, inC] = kernel.dims as [number, number];
+    const per = kernel.data.length / (outC * inC);
+    if (range.channelMax.length !== inC || gamma.length !== inC) continue;
+    const weightMax = new Float32Array(inC);
+    for (let o = 0; o < outC; o++)
+      for (let c = 0; c < inC; c++)
+        for (let k = (o * inC + c) * per; k < (o * inC + c + 1) * per; k++) {
+          weightMax[c] = Math.max(weightMax[c]!, Math.abs(kernel.data[k]!));
+        }
+    let max = 0;
+    for (let c = 0; c < inC; c++) {
+      const a = range.channelMax[c]!;
+      const w = weightMax[c]!;
+      const s = a > 0 && w > 0 ? Math.sqrt(a / w) : 1;
+      gamma[c]! /= s;
+      beta[c]! /= s;
+      for (let o = 0; o < outC; o++)
+        for (let k = (o * inC + c) * per; k < (o * inC + c + 1) * per; k++) kernel.data[k]! *= s;
+      max = Math.max(max, a / s);
+    }
+    out.set(t, { min: 0, max });
+  }
+  return out;
 }
