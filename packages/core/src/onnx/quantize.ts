@@ -274,7 +274,7 @@ function equalize(
     const relu = producer.get(t);
     const bn = relu?.op_type === "Relu" ? producer.get(relu.input[0]!) : undefined;
     const range = ranges.get(t);
-    if (!bn || bn.op_type !== "BatchNormalization" || !range?.channelMax) continue;
+    if (bn?.op_type !== "BatchNormalization" || !range?.channelMax) continue;
     if (readers.get(t) !== 1 || readers.get(bn.output[0]!) !== 1) continue;
     const [gammaConst, betaConst] = [g.constant(bn.input[1]!), g.constant(bn.input[2]!)];
     const kernel = g.constant(conv.input[1]!);
