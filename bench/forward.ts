@@ -1,6 +1,6 @@
 /**
  * Forward speed of DenseNet169 + the reference head at 256px on tfjs (active backend) vs
- * onnxruntime (one thread vs every core), the frozen-prefix cache build (decode included), and how
+ * onnxruntime (one thread vs every core; fp32 and int8 side by side), the frozen-prefix cache build (decode included), and how
  * busy the cores are meanwhile. Run: `node --import tsx bench/forward.ts [--quick]`.
  * The measuring functions are exported for a combined bench entry.
  */
@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describeBackend, selectBackend } from "../packages/core/src/backend/select.ts";
 import { type ImageRecord, listImageDirectory } from "../packages/core/src/data/index.ts";
 import { createForwardEngine, type ForwardEngine } from "../packages/core/src/inference/engine.ts";
+import { pickCalibrationImages, writeInt8Model } from "../packages/core/src/inference/int8.ts";
 import { buildDenseNet } from "../packages/core/src/model/densenet.ts";
 import { seededInitialize } from "../packages/core/src/model/init.ts";
 import { sliceModelUntil } from "../packages/core/src/model/slice.ts";
@@ -116,10 +117,26 @@ export async function runForwardBench({ quick = false } = {}): Promise<Row[]> {
       ? { warmup: 1, reps: quick ? 3 : 5 }
       : { warmup: slow || quick ? 0 : 1, reps: slow || quick ? 1 : 2 };
 
+  // int8 (issue 16): calibrated on 16 sample X-rays, timed right after fp32 on the same inputs.
+  const sample = await listImageDirectory(sharedPaths.sample());
+  const loader = createInputLoader({
+    preprocessing: config.preprocessing,
+    augmentation: config.augmentation,
+  });
+  const int8Dir = mkdtempSync(path.join(os.tmpdir(), "cxrlab-bench-int8-"));
+  const int8File = path.join(int8Dir, "model.int8.onnx");
+  const t0 = performance.now();
+  await writeInt8Model(model, loader, pickCalibrationImages(sample.records, 16, 1), int8File);
+  console.log(`  int8 calibration (16 images) and export: ${(performance.now() - t0).toFixed(0)} ms`);
+  const int8 = (threads: number) =>
+    createForwardEngine(model, { engine: "onnx", threads, file: int8File, precision: "int8" });
+
   const engines: [string, ForwardEngine][] = [
     ["", await createForwardEngine(model, { engine: "tfjs" })],
     ["", await createForwardEngine(model, { engine: "onnx", threads: 1 })],
+    ["", await int8(1)],
     ["", await createForwardEngine(model, { engine: "onnx", threads: cores })],
+    ["", await int8(cores)],
     ["", await createForwardEngine(model, { engine: "onnx", threads: cores, spinning: true })],
     [" unchunked", await createForwardEngine(model, { engine: "onnx", threads: cores, maxBatch: 32 })],
   ];
@@ -130,12 +147,8 @@ export async function runForwardBench({ quick = false } = {}): Promise<Row[]> {
     }
     await engine.dispose();
   }
+  rmSync(int8Dir, { recursive: true, force: true });
 
-  const sample = await listImageDirectory(sharedPaths.sample());
-  const loader = createInputLoader({
-    preprocessing: config.preprocessing,
-    augmentation: config.augmentation,
-  });
   const prefixOnnx = await createForwardEngine(prefix, { engine: "onnx" });
   for (const batch of [8, 32]) {
     const records = sample.records.slice(0, quick ? 32 : 96);

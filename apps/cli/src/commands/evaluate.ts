@@ -1,7 +1,8 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
 import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference/evaluate";
+import { PRECISIONS, type PrecisionRequest } from "@cxrlab/core/inference/int8";
 import { DEFAULT_RESAMPLES, formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { useBackend } from "../backend.ts";
 import { backendName, existingDir, nonNegativeInt, positiveInt } from "../options.ts";
 import { createProgressBar } from "../progress-bar.ts";
@@ -18,6 +19,8 @@ export interface EvaluationRequest {
   resamples?: number;
   /** Seed of the bootstrap (default 0). */
   seed?: number;
+  /** auto (default): int8 when the model's recorded int8 check passed; fp32/int8 force one. */
+  precision?: PrecisionRequest;
   /** A queued job's: stops it between images and batches (nothing is recorded then). */
   signal?: AbortSignal;
 }
@@ -44,6 +47,7 @@ export async function runEvaluation(
     skipBad: request.skipBad ?? false,
     onProgress: createProgressBar(),
     bootstrap: { resamples: request.resamples ?? DEFAULT_RESAMPLES, seed: request.seed ?? 0 },
+    ...(request.precision ? { precision: request.precision } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const runId = await recordForModelRun(result.modelDir, result.predictions, {
@@ -63,6 +67,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--skip-bad", "leave unreadable images out instead of stopping")
+    .addOption(precisionOption())
     .option("--resamples <n>", "bootstrap resamples of the 95% intervals", positiveInt, DEFAULT_RESAMPLES)
     .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 0)
     .option("--json", "print JSON")
@@ -75,6 +80,8 @@ export function registerEvaluateCommand(program: Command): void {
             backend,
             runId,
             engine: result.engine,
+            precision: result.precision,
+            precisionReason: result.precisionReason,
             modelDir: result.modelDir,
             dataDir: result.dataDir,
             images: result.predictions.length,
@@ -86,11 +93,21 @@ export function registerEvaluateCommand(program: Command): void {
         );
         return;
       }
-      console.log(`model: ${result.modelDir} (run by ${result.engine})`);
+      console.log(`model: ${result.modelDir} (run by ${result.engine}; ${result.precisionReason})`);
       console.log(`data: ${result.dataDir} (${result.predictions.length} images)`);
       console.log(`accuracy ${(m.accuracy * 100).toFixed(3)}%  loss ${m.loss.toFixed(5)}\n`);
       console.log(formatClassificationReport(m.report, 5));
       console.log(`${formatMetricIntervals(result.intervals).join("\n")}\n`);
       for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.reason}`);
     });
+}
+
+/** `--precision`: auto uses int8 only where `cxrlab model quantize` recorded a passed check. */
+export function precisionOption(): Option {
+  return new Option(
+    "--precision <p>",
+    "auto: int8 when the model's recorded int8 check passed (cxrlab model quantize), else fp32",
+  )
+    .choices(PRECISIONS)
+    .default("auto");
 }

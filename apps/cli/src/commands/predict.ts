@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
+import type { PrecisionRequest } from "@cxrlab/core/inference/int8";
 import { type PredictResult, predictImages } from "@cxrlab/core/inference/predict";
 import type { Command } from "commander";
 import { useBackend } from "../backend.ts";
@@ -10,6 +11,7 @@ import { type PatientPredictResult, predictPatient } from "../patient-predict.ts
 import { createProgressBar } from "../progress-bar.ts";
 import { recordForModelRun } from "../record-predictions.ts";
 import { withStore } from "../store.ts";
+import { precisionOption } from "./evaluate.ts";
 
 interface PredictFlags {
   model?: string;
@@ -22,6 +24,7 @@ interface PredictFlags {
   json?: boolean;
   gradcam?: boolean;
   gradcamDir?: string;
+  precision?: PrecisionRequest;
 }
 
 export interface PredictionRequest {
@@ -32,6 +35,8 @@ export interface PredictionRequest {
   batchSize?: number;
   backend?: BackendName;
   skipBad?: boolean;
+  /** auto (default): int8 when the model's recorded int8 check passed; fp32/int8 force one. */
+  precision?: PrecisionRequest;
   /** A queued job's: stops it between images and batches (nothing is recorded then). */
   signal?: AbortSignal;
 }
@@ -52,6 +57,7 @@ export async function runPrediction(
     batchSize: request.batchSize ?? 8,
     skipBad: request.skipBad ?? false,
     onProgress: createProgressBar(),
+    ...(request.precision ? { precision: request.precision } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const runId = await recordForModelRun(result.modelDir, result.predictions);
@@ -76,6 +82,7 @@ export function registerPredictCommand(program: Command): void {
     .option("--batch-size <n>", "images per forward pass", positiveInt, 8)
     .option("--backend <name>", "force a TensorFlow.js backend", backendName)
     .option("--skip-bad", "leave unreadable images out instead of stopping")
+    .addOption(precisionOption())
     .option("--gradcam", "also write a Grad-CAM overlay of the predicted class for each image")
     .option("--gradcam-dir <dir>", "folder for the overlays (default: <model>/gradcam)")
     .option("--json", "print JSON")
@@ -109,6 +116,7 @@ export function registerPredictCommand(program: Command): void {
         console.log(JSON.stringify({ backend, runId: recorded, ...result, predictions, ...gradcam }));
         return;
       }
+      console.log(`model: ${result.modelDir} (run by ${result.engine}; ${result.precisionReason})`);
       for (const p of result.predictions) {
         const probs = result.classNames
           .map((c) => `${c} ${(p.probabilities[c]! * 100).toFixed(1)}%`)

@@ -1,6 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { readEnv } from "../env.ts";
-import { loadOnnxRuntime, OnnxSession, type OnnxSessionOptions } from "../onnx/session.ts";
+import {
+  loadOnnxRuntime,
+  type OnnxPrecision,
+  OnnxSession,
+  type OnnxSessionOptions,
+} from "../onnx/session.ts";
 
 export const ENGINES = ["onnx", "tfjs"] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -10,6 +15,8 @@ export interface ForwardEngine {
   readonly name: EngineName;
   /** What runs it, e.g. "onnxruntime 1.30.0 cpu, 2 threads" or "tfjs wasm". */
   readonly description: string;
+  /** fp32, or int8 for an onnxruntime engine on an int8 export (`file` and `precision` options). */
+  readonly precision: OnnxPrecision;
   /** Per-example output shape. */
   readonly outputShape: number[];
   /** Outputs for a batch of NHWC inputs, row-major. Leaves `x` to the caller. */
@@ -32,13 +39,17 @@ export async function createForwardEngine(
   options: EngineOptions = {},
 ): Promise<ForwardEngine> {
   const requested = options.engine ?? readEnv().CXRLAB_ENGINE;
-  if (requested === "tfjs") return tfjsEngine(model);
+  if (requested === "tfjs") {
+    if (options.precision === "int8")
+      throw new Error("int8 runs on onnxruntime only, not on the tfjs engine");
+    return tfjsEngine(model);
+  }
   if (requested === undefined) {
     const loads = await loadOnnxRuntime().then(
       () => true,
       () => false,
     );
-    if (!loads) return tfjsEngine(model);
+    if (!loads && options.precision !== "int8") return tfjsEngine(model);
   }
   return onnxEngine(model, options);
 }
@@ -47,6 +58,7 @@ export function tfjsEngine(model: tf.LayersModel): ForwardEngine {
   return {
     name: "tfjs",
     description: `tfjs ${tf.getBackend()}`,
+    precision: "fp32",
     outputShape: (model.outputs[0]!.shape as number[]).slice(1),
     async run(x) {
       const y = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
@@ -65,6 +77,7 @@ async function onnxEngine(model: tf.LayersModel, options: OnnxSessionOptions): P
   return {
     name: "onnx",
     description: session.describe(),
+    precision: session.precision,
     outputShape: session.model.outputShape,
     async run(x) {
       return session.run((await x.data()) as Float32Array, x.shape[0]!);

@@ -10,6 +10,7 @@ import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
 import { createForwardEngine, type EngineName } from "./engine.ts";
 import { folderMetricIntervals } from "./folder-intervals.ts";
+import { choosePrecision, type PrecisionRequest } from "./int8.ts";
 import { loadModelForInference } from "./load.ts";
 import { type ImagePrediction, toImagePredictions } from "./predict.ts";
 
@@ -20,6 +21,11 @@ export interface EvaluateOptions {
   skipBad?: boolean;
   /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
   engine?: EngineName;
+  /**
+   * auto (default): int8 when the model's recorded int8 check passed (cxrlab model quantize),
+   * else fp32; fp32 or int8 to force one.
+   */
+  precision?: PrecisionRequest;
   onProgress?: ProgressListener;
   /** Stops between images (checking) and between batches, throwing the signal's reason. */
   signal?: AbortSignal;
@@ -31,6 +37,9 @@ export interface EvaluateResult {
   modelDir: string;
   /** What ran the model, e.g. "onnxruntime 1.30.0 cpu, 2 threads". */
   engine: string;
+  /** The precision the model ran at, and why (see choosePrecision). */
+  precision: "fp32" | "int8";
+  precisionReason: string;
   dataDir: string;
   classNames: string[];
   metrics: EvaluationMetrics;
@@ -49,7 +58,11 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
+  const choice = choosePrecision(model, modelDir, options.precision, options.engine);
+  const engine = await createForwardEngine(model, {
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...choice.engineOptions,
+  });
   try {
     const probs = await predictRecords(engine, checked.good, loader, {
       batchSize: options.batchSize ?? 8,
@@ -66,6 +79,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     return {
       modelDir,
       engine: engine.description,
+      precision: engine.precision,
+      precisionReason: choice.reason,
       dataDir: options.dataDir,
       classNames: meta.classNames,
       metrics: evaluatePredictions(scored),

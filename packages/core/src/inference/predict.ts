@@ -4,6 +4,7 @@ import { checkImages } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
 import { createForwardEngine, type EngineName } from "./engine.ts";
+import { choosePrecision, type PrecisionRequest } from "./int8.ts";
 import { loadModelForInference } from "./load.ts";
 
 export interface ImagePrediction {
@@ -44,6 +45,11 @@ export interface PredictOptions {
   skipBad?: boolean;
   /** What runs the model (default: onnx when onnxruntime-node loads, else tfjs). */
   engine?: EngineName;
+  /**
+   * auto (default): int8 when the model's recorded int8 check passed (cxrlab model quantize),
+   * else fp32; fp32 or int8 to force one.
+   */
+  precision?: PrecisionRequest;
   onProgress?: ProgressListener;
   /** Stops between images (checking) and between batches, throwing the signal's reason. */
   signal?: AbortSignal;
@@ -53,6 +59,9 @@ export interface PredictResult {
   modelDir: string;
   /** What ran the model, e.g. "onnxruntime 1.30.0 cpu, 2 threads". */
   engine: string;
+  /** The precision the model ran at, and why (see choosePrecision). */
+  precision: "fp32" | "int8";
+  precisionReason: string;
   classNames: string[];
   predictions: ImagePrediction[];
   skipped: { path: string; reason: string }[];
@@ -74,7 +83,11 @@ export async function predictImages(options: PredictOptions): Promise<PredictRes
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const engine = await createForwardEngine(model, options.engine ? { engine: options.engine } : {});
+  const choice = choosePrecision(model, modelDir, options.precision, options.engine);
+  const engine = await createForwardEngine(model, {
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...choice.engineOptions,
+  });
   try {
     const probs = await predictRecords(engine, checked.good, loader, {
       batchSize: options.batchSize ?? 8,
@@ -85,6 +98,8 @@ export async function predictImages(options: PredictOptions): Promise<PredictRes
     return {
       modelDir,
       engine: engine.description,
+      precision: engine.precision,
+      precisionReason: choice.reason,
       classNames: meta.classNames,
       predictions: toImagePredictions(unlabeled, probs, meta.classNames),
       skipped: checked.bad,

@@ -103,7 +103,7 @@ describe("ONNX export of a DenseNet", () => {
     );
     // Both ZeroPadding2Ds became padding of the next layer (the max pool reads a ReLU's output).
     expect(ops).not.toContain("Pad");
-    const dims = decoded.graph.input[0]!.type.tensor_type.shape.dim;
+    const dims = decoded.graph.input[0]!.type.tensor_type.shape!.dim;
     expect(dims).toEqual([
       expect.objectContaining({ dim_param: "batch" }),
       ...[64, 64, 3].map((d) => expect.objectContaining({ dim_value: d })),

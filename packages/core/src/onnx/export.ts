@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { attr, GraphBuilder } from "./graph-builder.ts";
 import { collectLayerGraph, type LayerCall, type LayerGraph, type WeightArray } from "./layer-graph.ts";
 import { DataType, encodeModel, type NodeProto, type ValueInfoProto } from "./proto.ts";
+import { type ActivationRange, insertQdq, type QuantizeScope, quantizedTensors } from "./quantize.ts";
 
 /** Bump whenever the graph exported for a given model changes, so cached .onnx files are rebuilt. */
 export const EXPORTER_VERSION = 1;
@@ -21,6 +22,20 @@ export interface OnnxExport {
   batchNorms: number;
   /** BatchNormalizations folded into the convolution before them. */
   foldedBatchNorms: number;
+  /** The activations an int8 export may quantize (extra outputs, in this order, with `calibration`). */
+  quantizedTensors: string[];
+}
+
+export interface ExportOptions {
+  /**
+   * fp32 (default); "calibration": the fp32 graph with every activation that int8 quantizes as an
+   * extra output after the model's own; "int8": QDQ with `ranges` (see quantize.ts).
+   */
+  precision?: "fp32" | "calibration" | "int8";
+  /** Calibrated range of each of `quantizedTensors`, for int8. */
+  ranges?: ReadonlyMap<string, ActivationRange>;
+  /** Which convolutions int8 leaves at fp32 (default: none). */
+  scope?: QuantizeScope;
 }
 
 export const SUPPORTED_LAYERS = [
@@ -42,7 +57,7 @@ export const SUPPORTED_LAYERS = [
  * inference graph: batch dimension symbolic, NHWC in and out like tfjs, NCHW inside (one
  * Transpose at each end) because that is onnxruntime's native conv layout.
  */
-export function exportToOnnx(model: tf.LayersModel | LayerGraph): OnnxExport {
+export function exportToOnnx(model: tf.LayersModel | LayerGraph, options: ExportOptions = {}): OnnxExport {
   const graph = "calls" in model ? model : collectLayerGraph(model);
   const inputShape = staticShape(graph.inputShape, `input of ${graph.name}`);
   if (inputShape.length !== 3) {
@@ -68,18 +83,29 @@ export function exportToOnnx(model: tf.LayersModel | LayerGraph): OnnxExport {
       ? g.node("Transpose", [result.name], "output_nhwc", [attr.ints("perm", [0, 2, 3, 1])]).output[0]!
       : result.name;
 
+  const precision = options.precision ?? "fp32";
+  // Calibration observes every tensor any scope may quantize.
+  const quantized = quantizedTensors(g.nodes, { quantizeInputConvs: true });
+  if (precision === "int8") {
+    if (!options.ranges) throw new Error("int8 export: no calibrated ranges given");
+    insertQdq(g, options.ranges, options.scope);
+  }
+  const extraOutputs: ValueInfoProto[] =
+    precision === "calibration"
+      ? quantized.map((name) => ({ name, type: { tensor_type: { elem_type: DataType.FLOAT } } }))
+      : [];
   const bytes = encodeModel({
     ir_version: IR_VERSION,
     opset_import: [{ domain: "", version: OPSET }],
     producer_name: "cxrlab",
     producer_version: String(EXPORTER_VERSION),
-    doc_string: `${graph.name}: BatchNormalization folded where it follows a convolution`,
+    doc_string: `${graph.name}: BatchNormalization folded where it follows a convolution${precision === "int8" ? "; int8 QDQ convolutions" : ""}`,
     graph: {
       name: graph.name,
       node: g.nodes,
       initializer: g.initializers(),
       input: [valueInfo(inputName, inputShape)],
-      output: [valueInfo(outputName, outputShape)],
+      output: [valueInfo(outputName, outputShape), ...extraOutputs],
     },
   });
   return {
@@ -90,6 +116,7 @@ export function exportToOnnx(model: tf.LayersModel | LayerGraph): OnnxExport {
     outputShape,
     batchNorms: converter.batchNorms,
     foldedBatchNorms: converter.foldedBatchNorms,
+    quantizedTensors: quantized,
   };
 }
 

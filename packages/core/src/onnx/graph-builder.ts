@@ -1,10 +1,20 @@
 import { type AttributeProto, AttributeType, DataType, type NodeProto, type TensorProto } from "./proto.ts";
 
 /** Constants are kept as typed arrays until `initializers()`, so BatchNormalization folding can rewrite them. */
+export type ConstantData = Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+
 interface Constant {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: ConstantData;
+}
+
+function dataTypeOf(data: ConstantData): number {
+  if (data instanceof Float32Array) return DataType.FLOAT;
+  if (data instanceof BigInt64Array) return DataType.INT64;
+  if (data instanceof Int32Array) return DataType.INT32;
+  if (data instanceof Int8Array) return DataType.INT8;
+  return DataType.UINT8;
 }
 
 /** Collects ONNX nodes and constant tensors under unique names. */
@@ -27,6 +37,24 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A constant of any supported element type (dims [] for a scalar). */
+  tensor(base: string, dims: number[], data: ConstantData): string {
+    const name = this.unique(base);
+    this.constants.push({ name, dims, data });
+    return name;
+  }
+
+  /** The constant called `name`, if there is one (its data may be rewritten in place). */
+  constant(name: string): { dims: number[]; data: ConstantData } | undefined {
+    return this.constants.find((c) => c.name === name);
+  }
+
+  /** Drops the constant called `name` (once nothing reads it any more). */
+  dropConstant(name: string): void {
+    const i = this.constants.findIndex((c) => c.name === name);
+    if (i >= 0) this.constants.splice(i, 1);
+  }
+
   int64s(base: string, values: number[]): string {
     const name = this.unique(base);
     this.constants.push({ name, dims: [values.length], data: BigInt64Array.from(values, BigInt) });
@@ -35,22 +63,27 @@ export class GraphBuilder {
 
   /** Adds a node with one output (named after `name`) and returns it. */
   node(opType: string, inputs: string[], name: string, attribute: AttributeProto[] = []): NodeProto {
-    const node: NodeProto = {
+    const node = this.detachedNode(opType, inputs, name, attribute);
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A node with unique names like `node`'s, which the caller places in `nodes` itself. */
+  detachedNode(opType: string, inputs: string[], name: string, attribute: AttributeProto[] = []): NodeProto {
+    return {
       op_type: opType,
       input: inputs,
       output: [this.unique(name)],
       name: this.unique(`${name}:${opType}`),
       attribute,
     };
-    this.nodes.push(node);
-    return node;
   }
 
   initializers(): TensorProto[] {
     return this.constants.map((c) => ({
       name: c.name,
       dims: c.dims,
-      data_type: c.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64,
+      data_type: dataTypeOf(c.data),
       // ONNX raw_data is little-endian, as typed arrays are on every platform Node runs on here.
       raw_data: new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength),
     }));

@@ -79,7 +79,7 @@ const ONNX_SUBSET = {
 };
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
@@ -106,7 +106,7 @@ export interface TensorProto {
 export interface ValueInfoProto {
   name: string;
   type: {
-    tensor_type: { elem_type: number; shape: { dim: ({ dim_value: number } | { dim_param: string })[] } };
+    tensor_type: { elem_type: number; shape?: { dim: ({ dim_value: number } | { dim_param: string })[] } };
   };
 }
 export interface ModelProto {

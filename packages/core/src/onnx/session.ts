@@ -43,7 +43,16 @@ export interface OnnxSessionOptions {
    * 4: DenseNet's concatenations outgrow the CPU caches at large batches and get slower per image).
    */
   maxBatch?: number;
+  /**
+   * Run this .onnx file instead of the model's fp32 export: an int8 export of the same model
+   * (see inference/int8.ts), with the same input and output.
+   */
+  file?: string;
+  /** What `file` holds, for describe() (default fp32). */
+  precision?: OnnxPrecision;
 }
+
+export type OnnxPrecision = "fp32" | "int8";
 
 export interface OnnxModelFile {
   file: string;
@@ -81,6 +90,14 @@ export function onnxModelFile(model: tf.LayersModel, dir = path.join(cacheDir(),
   return { file, inputShape: exported.inputShape, outputShape: exported.outputShape, exported: true };
 }
 
+/** Per-example NHWC input and output shapes of a single-input single-output model. */
+function modelShapes(model: tf.LayersModel): { inputShape: number[]; outputShape: number[] } {
+  return {
+    inputShape: model.inputs[0]!.shape.slice(1) as number[],
+    outputShape: model.outputs[0]!.shape.slice(1) as number[],
+  };
+}
+
 function evictOldExports(dir: string, keep: string): void {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".onnx"))
@@ -106,11 +123,15 @@ export class OnnxSession {
     readonly threads: number,
     readonly spinning: boolean,
     readonly maxBatch: number,
+    readonly precision: OnnxPrecision,
   ) {}
 
   static async create(model: tf.LayersModel, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
     const ort = await loadOnnxRuntime();
-    const file = onnxModelFile(model, options.cacheDir);
+    const file = options.file
+      ? { file: options.file, ...modelShapes(model), exported: false }
+      : onnxModelFile(model, options.cacheDir);
+    const precision = options.precision ?? "fp32";
     const threads = options.threads ?? os.availableParallelism();
     const known = new Set(ort.listSupportedBackends().map((b) => b.name));
     const providers = (options.providers ?? defaultProviders()).filter((p) => p === "cpu" || known.has(p));
@@ -126,7 +147,16 @@ export class OnnxSession {
           graphOptimizationLevel: "all",
           extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
         });
-        return new OnnxSession(ort, session, file, provider, threads, spinning, options.maxBatch ?? 4);
+        return new OnnxSession(
+          ort,
+          session,
+          file,
+          provider,
+          threads,
+          spinning,
+          options.maxBatch ?? 4,
+          precision,
+        );
       } catch (err) {
         failures.push(`${provider}: ${(err as Error).message}`);
       }
@@ -134,10 +164,11 @@ export class OnnxSession {
     throw new Error(`no onnxruntime session for ${file.file}: ${failures.join("; ")}`);
   }
 
-  /** E.g. "onnxruntime 1.30.0 cpu, 2 threads". */
+  /** E.g. "onnxruntime 1.30.0 cpu, 2 threads" or "onnxruntime 1.30.0 cpu int8, 2 threads". */
   describe(): string {
     const threads = `${this.threads} thread${this.threads === 1 ? "" : "s"}${this.spinning ? " (spinning)" : ""}`;
-    return `onnxruntime ${this.ort.env.versions.common} ${this.provider}, ${threads}`;
+    const precision = this.precision === "int8" ? " int8" : "";
+    return `onnxruntime ${this.ort.env.versions.common} ${this.provider}${precision}, ${threads}`;
   }
 
   /** Outputs for `batch` NHWC examples laid out back to back in `input`, row-major. */
