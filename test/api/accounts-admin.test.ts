@@ -90,7 +90,13 @@ describe("tokens, account, project members and the audit log through the API", (
 
   it("creates a token that works once, lists it without a hash and revokes only the viewer's own", async () => {
     const outsider = await as("outsider");
-    const { token, record } = await outsider.tokens.create({ name: "cli", expiresInDays: 30 });
+    // Tokens are minted from a browser session only: the same account's context, as a session.
+    const context = await createContext({
+      store,
+      headers: new Headers({ ...CLIENT, authorization: `Bearer ${tokens.outsider}` }),
+    });
+    const inBrowser = createCaller({ ...context, viewer: { ...context.viewer!, via: "session" } });
+    const { token, record } = await inBrowser.tokens.create({ name: "cli", expiresInDays: 30 });
     expect(record.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     const viaNew = await callerWith(token);
     expect((await viaNew.account.me()).user.id).toBe("outsider");
