@@ -176,6 +176,28 @@ describe("cxrlab users and projects", () => {
     expect(items.every((e) => e.userAgent?.startsWith("cxrlab-cli (") && e.actorId === null)).toBe(true);
     expect((await listAuditEvents(store, { action: "user.create" })).total).toBe(2);
   });
+
+  it("disables and enables an account (users disable/enable), never a project's last enabled admin", async () => {
+    expect(
+      (await runCli(["users", "add", "--email", "cy@example.org", "--role", "viewer", "--project", "chest"]))
+        .code,
+    ).toBe(0);
+    const disabled = await runCli(["users", "disable", "--email", "CY@example.org"]);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toContain("disabled cy@example.org");
+    expect((await runCli(["users", "list"])).stdout).toMatch(
+      /^cy@example\.org\s+cy\s+chest:viewer\s+\(disabled\)/m,
+    );
+    const cy = await store.prisma.user.findUniqueOrThrow({ where: { email: "cy@example.org" } });
+    expect(cy.disabledAt).toBeInstanceOf(Date);
+    const lastAdmin = await runCli(["users", "disable", "--email", "ada@example.org"]);
+    expect(lastAdmin.code).not.toBe(0);
+    expect(lastAdmin.stderr).toContain("ada@example.org is the last admin of project");
+    expect((await runCli(["users", "enable", "--email", "cy@example.org"])).code).toBe(0);
+    expect((await runCli(["users", "list"])).stdout).not.toContain("(disabled)");
+    const events = (await listAuditEvents(store, { action: "user." })).items.map((e) => e.action);
+    expect(events.slice(0, 2)).toEqual(["user.enable", "user.disable"]);
+  });
 });
 
 describe("cxrlab whoami and logout without a server", () => {

@@ -44,7 +44,10 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { oneTimeAccount, PASSWORD_CHANGE_FIRST, type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
-import { ORIGIN } from "./sessions.ts";
+import { ORIGIN, signIn } from "./sessions.ts";
+
+/** Sign-ins so far, each from an address of its own (the sign-in rate limit is per address). */
+let signIns = 0;
 
 const ALPHA = "alpha";
 const BETA = "beta";
@@ -257,7 +260,17 @@ const CASES: Case[] = [
   {
     operation: "tokens.create",
     scope: "account",
-    request: mutation("tokens.create", () => ({ name: "another laptop" })),
+    // Only a browser session mints tokens (a token is refused whatever the role): each caller signs in.
+    request: async (w, caller) => {
+      const request = await mutation("tokens.create", () => ({ name: "another laptop" }))(w, caller);
+      if (!caller) return request;
+      const client = { "x-forwarded-for": `10.1.${++signIns % 250}.${Math.floor(signIns / 250)}` };
+      const cookie = await signIn(w.store, caller.email, caller.password, client);
+      const headers = new Headers(request.headers);
+      headers.delete("authorization");
+      headers.set("cookie", cookie);
+      return new Request(request, { headers });
+    },
   },
   {
     operation: "tokens.revoke",

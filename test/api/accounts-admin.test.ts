@@ -90,7 +90,13 @@ describe("tokens, account, project members and the audit log through the API", (
 
   it("creates a token that works once, lists it without a hash and revokes only the viewer's own", async () => {
     const outsider = await as("outsider");
-    const { token, record } = await outsider.tokens.create({ name: "cli", expiresInDays: 30 });
+    // Tokens are minted from a browser session only: the same account's context, as a session.
+    const context = await createContext({
+      store,
+      headers: new Headers({ ...CLIENT, authorization: `Bearer ${tokens.outsider}` }),
+    });
+    const inBrowser = createCaller({ ...context, viewer: { ...context.viewer!, via: "session" } });
+    const { token, record } = await inBrowser.tokens.create({ name: "cli", expiresInDays: 30 });
     expect(record.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     const viaNew = await callerWith(token);
     expect((await viaNew.account.me()).user.id).toBe("outsider");
@@ -157,28 +163,35 @@ describe("tokens, account, project members and the audit log through the API", (
     ]);
   });
 
-  it("shows a project's admins that project's audit log only, filtered and paged", async () => {
+  it("shows a project's admins that project's audit log and the events of no project, filtered and paged", async () => {
     await appendAuditEvent(store, {
       action: "patient.view",
       projectId: other,
       actorEmail: "otheradmin@example.org",
     });
     const admin = await as("admin");
-    const page = await admin.audit.list({ pageSize: 2 });
+    const page = await admin.audit.list({ projectId: chest, pageSize: 2 });
     expect(page.total).toBe(3);
     expect(page.items.every((e) => e.projectId === chest)).toBe(true);
-    expect((await admin.audit.list({ page: 2, pageSize: 2 })).items).toHaveLength(1);
+    expect((await admin.audit.list({ projectId: chest, page: 2, pageSize: 2 })).items).toHaveLength(1);
+    // All projects: the admin's project and the events of none (the outsider's tokens), not other's.
+    const all = (await admin.audit.list({ pageSize: 100 })).items;
+    expect(all.filter((e) => e.projectId === null).map((e) => e.action)).toEqual([
+      "token.revoke",
+      "token.create",
+    ]);
+    expect(all.some((e) => e.projectId === other)).toBe(false);
     expect((await admin.audit.list({ action: "member.remove" })).total).toBe(1);
     expect((await admin.audit.list({ to: "2000-01-01" })).total).toBe(0);
     expect((await rejection(admin.audit.list({ projectId: other }))).code).toBe("FORBIDDEN");
     expect((await rejection((await as("clinician")).audit.list())).code).toBe("FORBIDDEN");
-    expect((await (await as("otheradmin")).audit.list()).items.map((e) => e.action)).toEqual([
-      "patient.view",
-    ]);
+    expect(
+      (await (await as("otheradmin")).audit.list({ projectId: other })).items.map((e) => e.action),
+    ).toEqual(["patient.view"]);
   });
 
   it("exports the log over HTTP as CSV and JSON Lines to admins only, and audits the export", async () => {
-    const csv = await exportRequest("format=csv", "admin");
+    const csv = await exportRequest(`format=csv&projectId=${chest}`, "admin");
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(csv.headers.get("content-disposition")).toMatch(
@@ -186,7 +199,13 @@ describe("tokens, account, project members and the audit log through the API", (
     );
     const lines = (await csv.text()).trimEnd().split("\n");
     expect(lines[0]).toMatch(/^id,createdAt,actorId,actorEmail,action,/);
-    expect(lines.slice(1).map((l) => l.split(",")[4])).toEqual(["member.set", "member.set", "member.remove"]);
+    // The export of one project is audited in that project, before it is read.
+    expect(lines.slice(1).map((l) => l.split(",")[4])).toEqual([
+      "member.set",
+      "member.set",
+      "member.remove",
+      "audit.export",
+    ]);
 
     const jsonl = await exportRequest(`format=jsonl&action=member.remove&projectId=${chest}`, "admin");
     const events = (await jsonl.text())

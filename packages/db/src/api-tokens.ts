@@ -7,6 +7,11 @@ export const API_TOKEN_PREFIX = "cxr_";
 const SHOWN_CHARS = 8;
 /** lastUsedAt is written at most this often, so authenticating a busy CLI is not a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** A token's life when whoever mints it names none. */
+export const DEFAULT_API_TOKEN_DAYS = 90;
+/** The longest life a token may be given. */
+export const MAX_API_TOKEN_DAYS = 365;
 
 /** A token as listed: never its hash. */
 export interface ApiTokenRecord {
@@ -44,6 +49,10 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+/**
+ * A new token for the account, expiring `options.expiresAt` (default: in 90 days; at most a year
+ * away).
+ */
 export async function createApiToken(
   store: Store,
   userId: string,
@@ -52,8 +61,13 @@ export async function createApiToken(
 ): Promise<CreatedApiToken> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error("An API token needs a name");
-  if (options.expiresAt && options.expiresAt.getTime() <= Date.now()) {
-    throw new Error(`An API token's expiry must be in the future, not ${options.expiresAt.toISOString()}`);
+  const now = Date.now();
+  const expiresAt = options.expiresAt ?? new Date(now + DEFAULT_API_TOKEN_DAYS * DAY_MS);
+  if (expiresAt.getTime() <= now) {
+    throw new Error(`An API token's expiry must be in the future, not ${expiresAt.toISOString()}`);
+  }
+  if (expiresAt.getTime() > now + MAX_API_TOKEN_DAYS * DAY_MS) {
+    throw new Error(`An API token may live at most ${MAX_API_TOKEN_DAYS} days`);
   }
   const secret = randomBytes(32).toString("base64url");
   const token = `${API_TOKEN_PREFIX}${secret}`;
@@ -63,7 +77,7 @@ export async function createApiToken(
       name: trimmed,
       tokenHash: hashToken(token),
       prefix: apiTokenPrefix(token),
-      expiresAt: options.expiresAt ?? null,
+      expiresAt,
     },
     select: recordFields,
   });
@@ -100,7 +114,20 @@ export async function revokeApiToken(
 }
 
 /**
- * The account an API token belongs to, or null for an unknown, revoked or expired token.
+ * Revokes every live token of the account (its password changed, it signed out everywhere, or an
+ * admin reset its password or disabled it). Returns how many were revoked.
+ */
+export async function revokeAllApiTokens(store: Store, userId: string): Promise<number> {
+  const { count } = await store.prisma.apiToken.updateMany({
+    where: { userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count;
+}
+
+/**
+ * The account an API token belongs to, or null for an unknown, revoked or expired token, or one of
+ * a disabled account.
  * The lookup is by the token's SHA-256, so no comparison of secrets happens in JavaScript.
  */
 export async function authenticateApiToken(
@@ -110,10 +137,18 @@ export async function authenticateApiToken(
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
   const found = await store.prisma.apiToken.findUnique({
     where: { tokenHash: hashToken(token) },
-    select: { id: true, userId: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+    select: {
+      id: true,
+      userId: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: { disabledAt: true } },
+    },
   });
   const now = new Date();
-  if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) return null;
+  if (!found || found.revokedAt || found.user.disabledAt || (found.expiresAt && found.expiresAt <= now))
+    return null;
   const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!found.lastUsedAt || found.lastUsedAt <= stale) {
     // Conditional, so that requests arriving together write once; the request proceeds even if

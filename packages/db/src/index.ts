@@ -5,7 +5,10 @@ export {
   authenticateApiToken,
   type CreatedApiToken,
   createApiToken,
+  DEFAULT_API_TOKEN_DAYS,
   listApiTokens,
+  MAX_API_TOKEN_DAYS,
+  revokeAllApiTokens,
   revokeApiToken,
 } from "./api-tokens.ts";
 export {
@@ -49,6 +52,7 @@ export {
   projectMembers,
   removeMember,
   setMember,
+  setUserDisabled,
 } from "./memberships.ts";
 export { committedMigrations, migrate } from "./migrate.ts";
 export {

@@ -164,12 +164,56 @@ async function requireProject(tx: Transaction, projectId: number): Promise<void>
   if (!project) throw new MembershipError("no-project", `project ${projectId} not found`);
 }
 
+/** Refused unless the project keeps an enabled admin other than `leaving` (an email). */
 async function requireAnotherAdmin(tx: Transaction, projectId: number, leaving: string): Promise<void> {
-  const admins = await tx.membership.count({ where: { projectId, role: "admin" } });
-  if (admins <= 1) {
+  const others = await tx.membership.count({
+    where: { projectId, role: "admin", user: { disabledAt: null, email: { not: leaving } } },
+  });
+  if (others === 0) {
     throw new MembershipError(
       "last-admin",
-      `${leaving} is the last admin of project ${projectId}; make another member admin first`,
+      `${leaving} is the last admin of project ${projectId} (disabled accounts do not count); make another member admin first`,
     );
   }
+}
+
+/**
+ * Disables (or enables again) the account with `email`. Disabling ends its sessions and revokes its
+ * API tokens in the same transaction; it is refused when the account is the last enabled admin of
+ * one of its projects, as demoting it would be. Enabling does not bring tokens back.
+ */
+export async function setUserDisabled(
+  store: Store,
+  email: string,
+  disabled: boolean,
+): Promise<{ id: string; email: string; disabledAt: Date | null }> {
+  const address = email.trim().toLowerCase();
+  return inSerializableTransaction(store, async (tx) => {
+    const user = await tx.user.findUnique({
+      where: { email: address },
+      select: {
+        id: true,
+        email: true,
+        memberships: { where: { role: "admin" }, select: { projectId: true } },
+      },
+    });
+    if (!user) throw new MembershipError("no-account", `no account with the email ${address}`);
+    if (!disabled) {
+      return tx.user.update({
+        where: { id: user.id },
+        data: { disabledAt: null },
+        select: { id: true, email: true, disabledAt: true },
+      });
+    }
+    for (const { projectId } of user.memberships) await requireAnotherAdmin(tx, projectId, user.email);
+    const now = new Date();
+    const updated = await tx.user.update({
+      where: { id: user.id },
+      data: { disabledAt: now },
+      select: { id: true, email: true, disabledAt: true },
+    });
+    await tx.session.deleteMany({ where: { userId: user.id } });
+    await tx.apiToken.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } });
+    return updated;
+  });
 }

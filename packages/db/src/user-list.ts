@@ -7,6 +7,8 @@ export interface UserSummary {
   name: string;
   createdAt: Date;
   mustChangePassword: boolean;
+  /** When an admin disabled the account (`cxrlab users disable`); null while it is enabled. */
+  disabledAt: Date | null;
   /** Project name and role, by project name. */
   memberships: { project: string; projectId: number; role: Role }[];
   /** API tokens neither revoked nor expired. */
@@ -24,6 +26,7 @@ export async function listUsers(store: Store): Promise<UserSummary[]> {
       name: true,
       createdAt: true,
       mustChangePassword: true,
+      disabledAt: true,
       memberships: { select: { role: true, project: { select: { id: true, name: true } } } },
       _count: {
         select: {

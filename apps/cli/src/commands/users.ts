@@ -1,5 +1,11 @@
 import { ONE_TIME_PASSWORD_HOURS } from "@cxrlab/api/auth/one-time-password";
-import { type CreatedUser, createUser, issueOneTimePassword } from "@cxrlab/api/auth/users";
+import {
+  type CreatedUser,
+  createUser,
+  disableUser,
+  enableUser,
+  issueOneTimePassword,
+} from "@cxrlab/api/auth/users";
 import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import { appendAuditEvent, listUsers } from "@cxrlab/db";
 import { type Command, Option } from "commander";
@@ -75,7 +81,7 @@ export function registerUsersCommand(program: Command): void {
   users
     .command("reset-password")
     .description(
-      `issue a new one-time password (e.g. when one expired, ${ONE_TIME_PASSWORD_HOURS} h after it was issued); signs out the account's sessions`,
+      `issue a new one-time password (e.g. when one expired, ${ONE_TIME_PASSWORD_HOURS} h after it was issued); signs out the account's sessions and revokes its API tokens`,
     )
     .requiredOption("--email <email>", "the account's email")
     .option("--json", "print {user, password, oneTime} as JSON")
@@ -95,6 +101,44 @@ export function registerUsersCommand(program: Command): void {
     });
 
   users
+    .command("disable")
+    .description(
+      "stop an account: it cannot sign in, its sessions end and its API tokens are revoked at once (refused for a project's last enabled admin)",
+    )
+    .requiredOption("--email <email>", "the account's email")
+    .action(async (flags: { email: string }) => {
+      await withStore(async (store) => {
+        const user = await disableUser(store, flags.email);
+        await appendAuditEvent(store, {
+          ...cliActor(),
+          action: "user.disable",
+          targetType: "user",
+          targetId: user.id,
+          details: { email: user.email },
+        });
+        console.log(`disabled ${user.email}: its sessions are ended and its API tokens revoked`);
+      });
+    });
+
+  users
+    .command("enable")
+    .description("let a disabled account sign in again (its revoked API tokens stay revoked)")
+    .requiredOption("--email <email>", "the account's email")
+    .action(async (flags: { email: string }) => {
+      await withStore(async (store) => {
+        const user = await enableUser(store, flags.email);
+        await appendAuditEvent(store, {
+          ...cliActor(),
+          action: "user.enable",
+          targetType: "user",
+          targetId: user.id,
+          details: { email: user.email },
+        });
+        console.log(`enabled ${user.email}`);
+      });
+    });
+
+  users
     .command("list")
     .description("every account with its projects and roles")
     .option("--json", "print JSON")
@@ -108,7 +152,10 @@ export function registerUsersCommand(program: Command): void {
         if (list.length === 0) console.log("no accounts yet: `cxrlab users add --email …` makes one");
         for (const user of list) {
           const roles = user.memberships.map((m) => `${m.project}:${m.role}`).join(", ") || "no project";
-          const flagsText = user.mustChangePassword ? "  (one-time password)" : "";
+          const flagsText = [
+            ...(user.disabledAt ? ["  (disabled)"] : []),
+            ...(user.mustChangePassword ? ["  (one-time password)"] : []),
+          ].join("");
           console.log(`${user.email.padEnd(32)} ${user.name.padEnd(20)} ${roles}${flagsText}`);
         }
       });

@@ -32,7 +32,12 @@ export function AccountMenu({ name, email }: { name: string; email: string }) {
         <button type="button" onClick={() => signOut(false)} data-testid="sign-out">
           Sign out
         </button>
-        <button type="button" onClick={() => signOut(true)} data-testid="sign-out-everywhere">
+        <button
+          type="button"
+          onClick={() => signOut(true)}
+          data-testid="sign-out-everywhere"
+          title="Ends every session of this account and revokes its API tokens"
+        >
           Sign out everywhere
         </button>
       </div>

@@ -31,6 +31,19 @@ function createAuth(store: Store) {
       revokeSessionsOnPasswordReset: true,
     },
     databaseHooks: {
+      session: {
+        create: {
+          // A disabled account gets no session, whatever the route (the library then answers 401
+          // FAILED_TO_CREATE_SESSION, which serveAuth words for the person signing in).
+          before: async (session) => {
+            const user = await store.prisma.user.findUnique({
+              where: { id: session.userId },
+              select: { disabledAt: true },
+            });
+            return user && !user.disabledAt ? undefined : false;
+          },
+        },
+      },
       account: {
         update: {
           // A one-time password is done with once its owner sets a new one (change-password runs

@@ -6,6 +6,8 @@ export {
   addMembership,
   type CreatedUser,
   createUser,
+  disableUser,
+  enableUser,
   generatePassword,
   issueOneTimePassword,
   type NewUser,

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { isRole, type Role } from "@cxrlab/core/access/roles";
-import { DEFAULT_PROJECT, findOrCreateProject, type Store } from "@cxrlab/db";
+import {
+  DEFAULT_PROJECT,
+  findOrCreateProject,
+  revokeAllApiTokens,
+  type Store,
+  setUserDisabled,
+} from "@cxrlab/db";
 import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
 
 export interface NewUser {
@@ -61,8 +67,8 @@ export async function createUser(store: Store, input: NewUser): Promise<CreatedU
 
 /**
  * Replaces the account's password with a generated one-time password (its 72 hours start now) and
- * signs out its sessions: an admin's answer to an expired or forgotten password. API tokens stay,
- * unusable until the owner has chosen a password of their own.
+ * signs out its sessions and revokes its API tokens: an admin's answer to an expired or forgotten
+ * password, or to a password that may have leaked.
  */
 export async function issueOneTimePassword(store: Store, email: string): Promise<CreatedUser> {
   const user = await store.prisma.user.findUnique({
@@ -75,6 +81,7 @@ export async function issueOneTimePassword(store: Store, email: string): Promise
   await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(password));
   await store.prisma.user.update({ where: { id: user.id }, data: { mustChangePassword: true } });
   await ctx.internalAdapter.deleteUserSessions(user.id);
+  await revokeAllApiTokens(store, user.id);
   return { user, password, oneTime: true };
 }
 
@@ -91,4 +98,19 @@ export async function addMembership(
     create: { projectId, userId, role },
     update: { role },
   });
+}
+
+/**
+ * Disables the account with `email`: it can no longer sign in, and its sessions and API tokens stop
+ * working at once (sessions deleted, tokens revoked). Refused for the last enabled admin of a project.
+ */
+export async function disableUser(store: Store, email: string): Promise<{ id: string; email: string }> {
+  const { id, email: address } = await setUserDisabled(store, email, true);
+  return { id, email: address };
+}
+
+/** Lets a disabled account sign in again (its revoked tokens stay revoked). */
+export async function enableUser(store: Store, email: string): Promise<{ id: string; email: string }> {
+  const { id, email: address } = await setUserDisabled(store, email, false);
+  return { id, email: address };
 }

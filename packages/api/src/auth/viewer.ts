@@ -24,6 +24,7 @@ export async function resolveViewer(store: Store, headers: Headers): Promise<Vie
       where: { id: token.userId },
       select: { id: true, email: true, name: true, mustChangePassword: true },
     });
+    // authenticateApiToken has refused a disabled account's token already.
     return (
       user && {
         userId: user.id,
@@ -38,6 +39,9 @@ export async function resolveViewer(store: Store, headers: Headers): Promise<Vie
   const session = await getAuth(store).api.getSession({ headers });
   if (!session) return null;
   const { user } = session;
+  // Disabling deletes the account's sessions; this covers one made while it was being disabled.
+  const state = await store.prisma.user.findUnique({ where: { id: user.id }, select: { disabledAt: true } });
+  if (!state || state.disabledAt) return null;
   return {
     userId: user.id,
     email: user.email,

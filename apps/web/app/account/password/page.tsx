@@ -25,6 +25,10 @@ export default async function PasswordPage({ searchParams }: { searchParams: Pro
           signed out.
         </p>
       ) : null}
+      <p className="muted" data-testid="password-change-revokes">
+        Changing your password signs out your other sessions and revokes your API tokens (`cxrlab login` again
+        afterwards).
+      </p>
       <PasswordForm minLength={MIN_PASSWORD_LENGTH} email={viewer.email} next={next} />
     </section>
   );

@@ -20,7 +20,10 @@ export default async function TokensPage() {
     <>
       <div className="page-head">
         <h1>API tokens</h1>
-        <span className="muted">for the CLI (`cxrlab login --token …`) and trainers; they act as you</span>
+        <span className="muted">
+          for the CLI (`cxrlab login --token …`) and trainers; they act as you, expire (90 days unless you
+          choose), and are revoked when you change your password or sign out everywhere
+        </span>
       </div>
       <CreateTokenForm />
       <div className="table-scroll">

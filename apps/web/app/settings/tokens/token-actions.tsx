@@ -6,8 +6,9 @@ import { type FormEvent, useState } from "react";
 import { MutationError } from "../../../src/components/mutation-error.tsx";
 import { useTRPC } from "../../../src/trpc/client.tsx";
 
+/** A token always expires (at most a year away); 90 days unless another is chosen. */
 const EXPIRIES = [
-  { days: 0, label: "never" },
+  { days: 7, label: "in 7 days" },
   { days: 30, label: "in 30 days" },
   { days: 90, label: "in 90 days" },
   { days: 365, label: "in a year" },
