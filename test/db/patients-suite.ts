@@ -181,4 +181,37 @@ export function patientSuite(newDatabase: DatabaseFactory): void {
     const row = await store.prisma.image.findUniqueOrThrow({ where: { id: plain.id } });
     expect(row).toMatchObject({ studyId: joined.studyId, label: "COVID", sourceFormat: "dicom" });
   });
+
+  it("keeps a patient's first demographics: a later image's other values are conflicts, empty ones are filled", async () => {
+    const patient = { patientId: "P4", issuer: "HOSP-D" };
+    const first = await ingestImage(
+      store,
+      dicom("d1", { ...patient, name: "Roe^Ann", sex: "F" }, { studyInstanceUid: "4.1" }),
+    );
+    expect(first).toMatchObject({ status: "new", conflicts: [], filled: [] });
+    const later = await ingestImage(
+      store,
+      dicom(
+        "d2",
+        { ...patient, name: "Roe^Anne", birthDate: "19800101", sex: "M" },
+        { studyInstanceUid: "4.1" },
+      ),
+    );
+    expect(later.status).toBe("new");
+    expect(later.conflicts).toEqual([
+      { field: "name", kept: "Roe^Ann", refused: "Roe^Anne" },
+      { field: "sex", kept: "F", refused: "M" },
+    ]);
+    expect(later.filled).toEqual([{ field: "birthDate", value: "19800101" }]);
+    const row = await store.prisma.patient.findUniqueOrThrow({
+      where: { patientId_issuer: { patientId: "P4", issuer: "HOSP-D" } },
+    });
+    expect(row).toMatchObject({ name: "Roe^Ann", birthDate: "19800101", sex: "F" });
+    // The same values again, or none at all: nothing to report.
+    const same = await ingestImage(
+      store,
+      dicom("d3", { ...patient, name: "Roe^Ann", sex: "" }, { studyInstanceUid: "4.1" }),
+    );
+    expect(same).toMatchObject({ status: "new", conflicts: [], filled: [] });
+  });
 }

@@ -13,7 +13,13 @@ import {
   type SourceFormat,
   sniffFormat,
 } from "./ingest-sources.ts";
-import { contentStoreFileInUse, type IngestInput, ingestImage } from "./patients.ts";
+import {
+  contentStoreFileInUse,
+  type DemographicConflict,
+  type DemographicFill,
+  type IngestInput,
+  ingestImage,
+} from "./patients.ts";
 import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
@@ -60,10 +66,25 @@ export interface RejectedFile {
   kind: RejectionKind;
 }
 
+/** Which file and patient a demographic report is about. */
+export interface DemographicsOf {
+  file: string;
+  imageId: number;
+  /** The patient's row (Patient.id). */
+  patientRef: number;
+  patientId: string;
+  issuer: string;
+  projectId: number | null;
+}
+
 export interface IngestReport {
   new: IngestedFile[];
   known: IngestedFile[];
   rejected: RejectedFile[];
+  /** A known patient's demographics that a file disagreed on: the archive kept its values. */
+  conflicts: (DemographicsOf & DemographicConflict)[];
+  /** A known patient's empty demographics that a file filled in. */
+  filled: (DemographicsOf & DemographicFill)[];
 }
 
 /** Bytes to ingest that are not (or not only) a file on disk, e.g. an upload. */
@@ -75,6 +96,39 @@ export interface IngestContent {
 }
 
 class NotAnImageError extends Error {}
+
+export interface DemographicEvent {
+  action: "patient.demographics.conflict" | "patient.demographics.fill";
+  targetType: "patient";
+  targetId: string;
+  projectId: number | null;
+  details: Record<string, string>;
+}
+
+/**
+ * The audit events for a report's demographics, one per field, in the patient's project (the
+ * caller adds who acted): `patient.demographics.conflict` for a refused value,
+ * `patient.demographics.fill` for an empty field filled in.
+ */
+export function demographicEvents(report: Pick<IngestReport, "conflicts" | "filled">): DemographicEvent[] {
+  const event = (
+    action: DemographicEvent["action"],
+    e: DemographicsOf,
+    change: Record<string, string>,
+  ): DemographicEvent => ({
+    action,
+    targetType: "patient",
+    targetId: String(e.patientRef),
+    projectId: e.projectId,
+    details: { file: e.file, patientId: e.patientId, issuer: e.issuer, ...change },
+  });
+  return [
+    ...report.conflicts.map((c) =>
+      event("patient.demographics.conflict", c, { field: c.field, kept: c.kept, refused: c.refused }),
+    ),
+    ...report.filled.map((f) => event("patient.demographics.fill", f, { field: f.field, value: f.value })),
+  ];
+}
 
 /**
  * Ingests DICOM, PNG and JPEG files (and every file under the folders named) into the archive.
@@ -122,11 +176,22 @@ async function ingestEach(
   options: Omit<IngestOptions, "sidecar">,
 ): Promise<IngestReport> {
   const maxPixels = options.maxPixels ?? inputLimits().pixels;
-  const report: IngestReport = { new: [], known: [], rejected: [] };
+  const report: IngestReport = { new: [], known: [], rejected: [], conflicts: [], filled: [] };
   for (const [i, { file, read }] of sources.entries()) {
     try {
       const result = await ingestOne(store, { file, ...(await read()) }, { ...options, maxPixels });
       report[result.status].push(result.entry);
+      const { entry } = result;
+      const of: DemographicsOf = {
+        file,
+        imageId: entry.imageId,
+        patientRef: result.patientRef,
+        patientId: entry.patientId,
+        issuer: entry.issuer,
+        projectId: entry.projectId,
+      };
+      for (const conflict of result.conflicts) report.conflicts.push({ ...of, ...conflict });
+      for (const fill of result.filled) report.filled.push({ ...of, ...fill });
     } catch (error) {
       const kind: RejectionKind =
         error instanceof TooManyPixelsError
@@ -160,7 +225,12 @@ async function ingestOne(
     where: { sha256: sha256Of(bytes) },
     select: {
       id: true,
-      study: { select: { patient: { select: { patientId: true, issuer: true, projectId: true } } } },
+      study: {
+        select: {
+          patientRef: true,
+          patient: { select: { patientId: true, issuer: true, projectId: true } },
+        },
+      },
     },
   });
   if (known?.study) {
@@ -168,6 +238,9 @@ async function ingestOne(
     return {
       status: "known" as const,
       entry: { file, imageId: known.id, patientId, issuer, format, projectId },
+      patientRef: known.study.patientRef,
+      conflicts: [],
+      filled: [],
     };
   }
   const written: StoredContent[] = [];
@@ -189,10 +262,6 @@ async function ingestOne(
     // Known by its SOP Instance UID (other bytes): the files just written belong to no row.
     if (result.status === "known") await discardUnused(store, written);
     const { patientId, issuer } = input.patient;
-    const patient = await store.prisma.patient.findUnique({
-      where: { id: result.patientRef },
-      select: { projectId: true },
-    });
     return {
       status: result.status,
       entry: {
@@ -201,8 +270,11 @@ async function ingestOne(
         patientId,
         issuer: issuer ?? "",
         format,
-        projectId: patient?.projectId ?? null,
+        projectId: result.projectId,
       },
+      patientRef: result.patientRef,
+      conflicts: result.conflicts,
+      filled: result.filled,
     };
   } catch (error) {
     await discardUnused(store, written);

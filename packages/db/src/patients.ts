@@ -48,12 +48,33 @@ export interface IngestInput {
   image: ArchiveImageInput;
 }
 
+export type DemographicField = "name" | "birthDate" | "sex";
+
+/** A known patient's value that an image carried another value for: the archive kept its own. */
+export interface DemographicConflict {
+  field: DemographicField;
+  kept: string;
+  refused: string;
+}
+
+/** A field the archive had empty, filled from this image. */
+export interface DemographicFill {
+  field: DemographicField;
+  value: string;
+}
+
 export interface IngestResult {
   /** "known": this content (or this SOP instance) was already archived; nothing changed. */
   status: "new" | "known";
   imageId: number;
   patientRef: number;
   studyId: number;
+  /** The patient's project. */
+  projectId: number | null;
+  /** Demographics the image disagreed on (the first values are kept); empty for "known". */
+  conflicts: DemographicConflict[];
+  /** Demographics the patient lacked and this image gave; empty for "known". */
+  filled: DemographicFill[];
 }
 
 type Tx = Prisma.TransactionClient;
@@ -79,9 +100,12 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
           imageId: existing.id,
           patientRef: existing.study.patientRef,
           studyId: existing.study.id,
+          projectId: existing.study.patient.projectId,
+          conflicts: [],
+          filled: [],
         };
       }
-      const patientRef = await upsertPatient(tx, input.patient);
+      const { patientRef, projectId, conflicts, filled } = await upsertPatient(tx, input.patient);
       const studyId = await upsertStudy(tx, patientRef, input.study);
       const { sha256, location, format, width, height, bytes, label } = image;
       const archive = {
@@ -100,13 +124,16 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
         : await tx.image.create({
             data: { sha256, location, format, width, height, bytes, label: label ?? null, ...archive },
           });
-      return { status: "new" as const, imageId: row.id, patientRef, studyId };
+      return { status: "new" as const, imageId: row.id, patientRef, studyId, projectId, conflicts, filled };
     }),
   );
 }
 
 async function findArchived(tx: Tx, image: ArchiveImageInput) {
-  const select = { id: true, study: { select: { id: true, patientRef: true } } };
+  const select = {
+    id: true,
+    study: { select: { id: true, patientRef: true, patient: { select: { projectId: true } } } },
+  };
   const bySha = await tx.image.findUnique({ where: { sha256: image.sha256 }, select });
   if (bySha || !image.sopInstanceUid) return bySha;
   return tx.image.findUnique({ where: { sopInstanceUid: image.sopInstanceUid }, select });
@@ -115,21 +142,65 @@ async function findArchived(tx: Tx, image: ArchiveImageInput) {
 /** Fills in what the archive did not know yet; never erases a known value. */
 const known = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
-async function upsertPatient(tx: Tx, patient: PatientInput): Promise<number> {
+const DEMOGRAPHICS: readonly DemographicField[] = ["name", "birthDate", "sex"];
+
+/** A demographic value, or null for none (missing or blank). */
+const demographic = (value: string | null | undefined): string | null => (value?.trim() ? value : null);
+
+/**
+ * Finds or creates the patient. A known patient keeps its demographics: an image may only fill a
+ * field that is empty (reported in `filled`); another value than the one archived is refused and
+ * reported in `conflicts` (a later DICOM with the same PatientID must not rewrite who the patient
+ * is). Each fill is conditional on the field still being empty, so two ingests racing to fill it
+ * cannot overwrite each other either: the loser sees a conflict.
+ */
+async function upsertPatient(
+  tx: Tx,
+  patient: PatientInput,
+): Promise<{
+  patientRef: number;
+  projectId: number | null;
+  conflicts: DemographicConflict[];
+  filled: DemographicFill[];
+}> {
   const key = { patientId: patient.patientId, issuer: patient.issuer ?? "" };
-  const details = {
-    name: known(patient.name),
-    birthDate: known(patient.birthDate),
-    sex: known(patient.sex),
-  };
+  const given = Object.fromEntries(DEMOGRAPHICS.map((f) => [f, demographic(patient[f])])) as Record<
+    DemographicField,
+    string | null
+  >;
   const { id: projectId } = await findOrCreateProject(tx, patient.project ?? DEFAULT_PROJECT);
   const row = await tx.patient.upsert({
     where: { patientId_issuer: key },
-    create: { ...key, ...details, project: { connect: { id: projectId } } },
-    update: details,
-    select: { id: true },
+    create: { ...key, ...given, project: { connect: { id: projectId } } },
+    update: {},
+    select: { id: true, projectId: true, name: true, birthDate: true, sex: true },
   });
-  return row.id;
+  const conflicts: DemographicConflict[] = [];
+  const filled: DemographicFill[] = [];
+  for (const field of DEMOGRAPHICS) {
+    const value = given[field];
+    if (value === null) continue;
+    let kept = demographic(row[field]);
+    if (kept === null) {
+      const empty = { OR: [{ [field]: null }, { [field]: "" }] };
+      const { count } = await tx.patient.updateMany({
+        where: { id: row.id, ...empty },
+        data: { [field]: value },
+      });
+      if (count === 1) {
+        filled.push({ field, value });
+        continue;
+      }
+      // Filled meanwhile by another ingest.
+      const now = await tx.patient.findUniqueOrThrow({
+        where: { id: row.id },
+        select: { name: true, birthDate: true, sex: true },
+      });
+      kept = demographic(now[field]);
+    }
+    if (kept !== null && kept !== value) conflicts.push({ field, kept, refused: value });
+  }
+  return { patientRef: row.id, projectId: row.projectId, conflicts, filled };
 }
 
 async function upsertStudy(tx: Tx, patientRef: number, study: StudyInput): Promise<number> {
