@@ -19,7 +19,9 @@ import {
   type DemographicFill,
   type IngestInput,
   ingestImage,
+  lockContent,
 } from "./patients.ts";
+import { retryWhenBusy } from "./retry.ts";
 import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
@@ -243,11 +245,19 @@ async function ingestOne(
       filled: [],
     };
   }
-  const written: StoredContent[] = [];
+  const written: (StoredContent & { content: Uint8Array; ext: string })[] = [];
   const put = async (content: Uint8Array, ext: string) => {
     const stored = await putContent(options.imageStore, content, ext);
-    written.push(stored);
+    written.push({ ...stored, content, ext });
     return stored;
+  };
+  // Under the transaction's content lock: a file a failed ingest of the same bytes discarded since
+  // it was written here is written again (and is then this ingest's to discard if it fails).
+  const ensure = async () => {
+    for (const file of written) {
+      const again = await putContent(options.imageStore, file.content, file.ext);
+      if (again.created) file.created = true;
+    }
   };
   try {
     const input =
@@ -258,7 +268,10 @@ async function ingestOne(
       input.patient.project = options.project;
       await refuseOtherProject(store, input, options.project);
     }
-    const result = await ingestImage(store, input);
+    const result = await ingestImage(store, {
+      ...input,
+      content: { sha256s: written.map((w) => w.sha256), ensure },
+    });
     // Known by its SOP Instance UID (other bytes): the files just written belong to no row.
     if (result.status === "known") await discardUnused(store, written);
     const { patientId, issuer } = input.patient;
@@ -298,10 +311,25 @@ async function refuseOtherProject(store: Store, input: IngestInput, project: str
   }
 }
 
-/** Removes files this ingest created that no image row uses (another row may share the bytes). */
-async function discardUnused(store: Store, written: StoredContent[]): Promise<void> {
-  for (const { location, created } of written) {
-    if (created && !(await contentStoreFileInUse(store, location))) await removeContent(location);
+/**
+ * Removes files this ingest created that no image row uses (another row may share the bytes).
+ *
+ * Two ingests of the same bytes share one file: B may find the file A wrote (and write nothing),
+ * then A fails and discards it. So the check and the removal run in a transaction holding the
+ * file's content lock (lockContent), which every ingest transaction also holds while it makes sure
+ * its files exist (writing a missing one again) and until it commits. Either B committed first,
+ * and A sees its row and keeps the file; or A removes it first, and B writes it again before its
+ * rows commit. No committed row names a missing file.
+ */
+export async function discardUnused(store: Store, written: readonly StoredContent[]): Promise<void> {
+  for (const { sha256, location, created } of written) {
+    if (!created) continue;
+    await retryWhenBusy(() =>
+      store.prisma.$transaction(async (tx) => {
+        await lockContent(tx, store.target.provider, [sha256]);
+        if (!(await contentStoreFileInUse({ prisma: tx }, location))) await removeContent(location);
+      }),
+    );
   }
 }
 

@@ -46,6 +46,33 @@ export interface IngestInput {
   patient: PatientInput;
   study: StudyInput;
   image: ArchiveImageInput;
+  /**
+   * The content-store files the rows will name: their hashes are locked in the transaction (see
+   * lockContent) and `ensure` puts each file back if it is missing, so the rows never commit
+   * pointing at a file a failed ingest of the same bytes discarded meanwhile.
+   */
+  content?: { sha256s: readonly string[]; ensure: () => Promise<void> };
+}
+
+/**
+ * Serialises, for these content hashes, this transaction with every other that references or
+ * discards their content-store files, until it ends. PostgreSQL: a transaction-scoped advisory
+ * lock per hash (taken in sorted order, so two transactions never deadlock). SQLite: the
+ * database's write lock (one writer at a time), taken at once by a write that changes nothing.
+ */
+export async function lockContent(
+  tx: Tx,
+  provider: Store["target"]["provider"],
+  sha256s: readonly string[],
+): Promise<void> {
+  if (provider === "sqlite") {
+    await tx.$executeRawUnsafe('UPDATE "Image" SET "id" = "id" WHERE 0');
+    return;
+  }
+  for (const sha256 of [...new Set(sha256s)].sort()) {
+    const key = BigInt.asIntN(64, BigInt(`0x${sha256.slice(0, 16)}`));
+    await tx.$queryRawUnsafe("SELECT pg_advisory_xact_lock($1::bigint)::text AS locked", key.toString());
+  }
 }
 
 export type DemographicField = "name" | "birthDate" | "sex";
@@ -93,6 +120,11 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
   if (!input.patient.patientId.trim()) throw new Error(`image ${image.sourceLocation}: empty patient ID`);
   return retryWhenBusy(() =>
     store.prisma.$transaction(async (tx) => {
+      if (input.content) {
+        // Held until commit: no discard of these files can run between the check and the commit.
+        await lockContent(tx, store.target.provider, input.content.sha256s);
+        await input.content.ensure();
+      }
       const existing = await findArchived(tx, image);
       if (existing?.study) {
         return {
@@ -430,7 +462,10 @@ export async function patientImagesWithoutPrediction(
 }
 
 /** Whether any image row keeps this file (as its location or its original): if not, it may go. */
-export async function contentStoreFileInUse(store: Store, location: string): Promise<boolean> {
+export async function contentStoreFileInUse(
+  store: Store | { prisma: Tx },
+  location: string,
+): Promise<boolean> {
   const count = await store.prisma.image.count({
     where: { OR: [{ location }, { sourceLocation: location }] },
   });
