@@ -13,7 +13,7 @@ import { selectBackend } from "@cxrlab/core/backend/select";
 import { buildDicom, type TestDicom, TRANSFER_SYNTAX } from "@cxrlab/core/dicom/test-dicom";
 import { imagenetDenseNet, sampleXrays, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
-import { createRun, openStore, type PatientHistory, updateRunStatus } from "@cxrlab/db";
+import { createRun, listAuditEvents, openStore, type PatientHistory, updateRunStatus } from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./helpers.ts";
@@ -365,6 +365,110 @@ describe("cxrlab ingest, patients, predict --patient", () => {
       });
       expect(patient.project?.name).toBe("research");
       expect(report.new.map((n) => n.projectId)).toEqual([patient.projectId]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps a patient's first demographics and reports, prints and audits a later DICOM's other values", async () => {
+    const write = async (file: string, left: number, attributes: Record<string, string>) => {
+      const bytes = await buildDicom({
+        width: 32,
+        height: 32,
+        pixels: halves(left, left + 5),
+        bitsAllocated: 8,
+        window: IDENTITY_WINDOW,
+        attributes: { PatientID: "P-DEMO", IssuerOfPatientID: "HOSP-C", ...attributes },
+      });
+      const target = path.join(tmp, "demographics", file);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, bytes);
+      return target;
+    };
+    const first = await write("first.dcm", 60, {
+      PatientName: "Roe^Ann",
+      PatientSex: "F",
+      SOPInstanceUID: "1.2.7.1",
+      StudyInstanceUID: "1.2.7",
+    });
+    expect((await cli("ingest", first, "--json")).code).toBe(0);
+    const second = await write("second.dcm", 70, {
+      PatientName: "Roe^Anne",
+      PatientSex: "F",
+      PatientBirthDate: "19800101",
+      SOPInstanceUID: "1.2.7.2",
+      StudyInstanceUID: "1.2.7",
+    });
+    const report = parseJson<{
+      new: unknown[];
+      conflicts: Record<string, unknown>[];
+      filled: Record<string, unknown>[];
+    }>(await cli("ingest", second, "--json"));
+    expect(report.new).toHaveLength(1);
+    const patient = {
+      file: second,
+      imageId: expect.any(Number),
+      patientRef: expect.any(Number),
+      patientId: "P-DEMO",
+      issuer: "HOSP-C",
+    };
+    expect(report.conflicts).toEqual([
+      { ...patient, projectId: expect.any(Number), field: "name", kept: "Roe^Ann", refused: "Roe^Anne" },
+    ]);
+    expect(report.filled).toEqual([
+      { ...patient, projectId: expect.any(Number), field: "birthDate", value: "19800101" },
+    ]);
+    const third = await write("third.dcm", 80, {
+      PatientName: "Roe^Ann",
+      PatientSex: "M",
+      SOPInstanceUID: "1.2.7.3",
+      StudyInstanceUID: "1.2.7",
+    });
+    const printed = await cli("ingest", third);
+    expect(printed.stdout).toContain(
+      `conflict ${path.relative(process.cwd(), third)}  patient P-DEMO (HOSP-C): sex kept "F", refused "M"`,
+    );
+    expect(printed.stdout).toContain("1 new, 0 already known, 0 rejected, 1 demographic conflict");
+    const store = await openStore(env.DATABASE_URL);
+    try {
+      const row = await store.prisma.patient.findFirstOrThrow({ where: { patientId: "P-DEMO" } });
+      expect(row).toMatchObject({ name: "Roe^Ann", sex: "F", birthDate: "19800101" });
+      const conflicts = await listAuditEvents(store, {
+        action: "patient.demographics.conflict",
+        targetId: String(row.id),
+      });
+      expect(conflicts.items.map((e) => [e.projectId, e.targetType, e.targetId, e.details])).toEqual([
+        [
+          row.projectId,
+          "patient",
+          String(row.id),
+          { file: third, patientId: "P-DEMO", issuer: "HOSP-C", field: "sex", kept: "F", refused: "M" },
+        ],
+        [
+          row.projectId,
+          "patient",
+          String(row.id),
+          {
+            file: second,
+            patientId: "P-DEMO",
+            issuer: "HOSP-C",
+            field: "name",
+            kept: "Roe^Ann",
+            refused: "Roe^Anne",
+          },
+        ],
+      ]);
+      const fills = await listAuditEvents(store, {
+        action: "patient.demographics.fill",
+        targetId: String(row.id),
+      });
+      expect(fills.items.map((e) => [e.projectId, e.targetId, e.details])).toEqual([
+        [
+          row.projectId,
+          String(row.id),
+          { file: second, patientId: "P-DEMO", issuer: "HOSP-C", field: "birthDate", value: "19800101" },
+        ],
+      ]);
     } finally {
       await store.close();
     }

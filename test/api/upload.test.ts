@@ -434,4 +434,59 @@ describe("POST /api/uploads", () => {
     expect(taken.status).toBe(200);
     expect(taken.report.new[0]).toMatchObject({ file: "other.png", image: { patientId: "OTHER-1" } });
   });
+  it("keeps a patient's first demographics: the response and the audit name a later DICOM's other values", async () => {
+    const dicom = (left: number, attributes: Record<string, string>) =>
+      buildDicom({
+        width: 16,
+        height: 16,
+        pixels: Array.from({ length: 256 }, (_, i) => left + (i % 16)),
+        bitsAllocated: 8,
+        window: { center: 128, width: 256 },
+        attributes: { PatientID: "DEMO-1", StudyInstanceUID: "1.2.9.1", ...attributes },
+      });
+    const firstScan = await dicom(10, { PatientName: "Roe^Ann", SOPInstanceUID: "1.2.9.1.1" });
+    expect((await upload(clinician, [{ name: "a.dcm", bytes: firstScan }], { patientId: "" })).status).toBe(
+      200,
+    );
+    const later = await dicom(40, {
+      PatientName: "Roe^Anne",
+      PatientSex: "F",
+      SOPInstanceUID: "1.2.9.1.2",
+    });
+    const { status, report } = await upload(clinician, [{ name: "b.dcm", bytes: later }], { patientId: "" });
+    expect(status).toBe(200);
+    expect(report.new).toHaveLength(1);
+    expect(report.conflicts).toEqual([
+      { file: "b.dcm", patientId: "DEMO-1", issuer: "", field: "name", kept: "Roe^Ann", refused: "Roe^Anne" },
+    ]);
+    expect(report.filled).toEqual([
+      { file: "b.dcm", patientId: "DEMO-1", issuer: "", field: "sex", value: "F" },
+    ]);
+    const patient = await store.prisma.patient.findFirstOrThrow({ where: { patientId: "DEMO-1" } });
+    expect(patient).toMatchObject({ name: "Roe^Ann", sex: "F" });
+    const audit = await listAuditEvents(store, { action: "patient.demographics." });
+    expect(audit.items.map((e) => [e.action, e.actorEmail, e.projectId, e.targetId, e.details])).toEqual([
+      [
+        "patient.demographics.fill",
+        clinicianEmail,
+        patient.projectId,
+        String(patient.id),
+        { file: "b.dcm", patientId: "DEMO-1", issuer: "", field: "sex", value: "F" },
+      ],
+      [
+        "patient.demographics.conflict",
+        clinicianEmail,
+        patient.projectId,
+        String(patient.id),
+        {
+          file: "b.dcm",
+          patientId: "DEMO-1",
+          issuer: "",
+          field: "name",
+          kept: "Roe^Ann",
+          refused: "Roe^Anne",
+        },
+      ],
+    ]);
+  });
 });

@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import {
   createRun,
@@ -13,6 +16,8 @@ import {
   type Store,
   upsertImage,
 } from "@cxrlab/db";
+import { putContent, type StoredContent } from "@cxrlab/db/content-store";
+import { discardUnused } from "@cxrlab/db/ingest-files";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 
@@ -180,5 +185,91 @@ export function patientSuite(newDatabase: DatabaseFactory): void {
     expect(joined).toMatchObject({ status: "new", imageId: plain.id });
     const row = await store.prisma.image.findUniqueOrThrow({ where: { id: plain.id } });
     expect(row).toMatchObject({ studyId: joined.studyId, label: "COVID", sourceFormat: "dicom" });
+  });
+
+  it("keeps a patient's first demographics: a later image's other values are conflicts, empty ones are filled", async () => {
+    const patient = { patientId: "P4", issuer: "HOSP-D" };
+    const first = await ingestImage(
+      store,
+      dicom("d1", { ...patient, name: "Roe^Ann", sex: "F" }, { studyInstanceUid: "4.1" }),
+    );
+    expect(first).toMatchObject({ status: "new", conflicts: [], filled: [] });
+    const later = await ingestImage(
+      store,
+      dicom(
+        "d2",
+        { ...patient, name: "Roe^Anne", birthDate: "19800101", sex: "M" },
+        { studyInstanceUid: "4.1" },
+      ),
+    );
+    expect(later.status).toBe("new");
+    expect(later.conflicts).toEqual([
+      { field: "name", kept: "Roe^Ann", refused: "Roe^Anne" },
+      { field: "sex", kept: "F", refused: "M" },
+    ]);
+    expect(later.filled).toEqual([{ field: "birthDate", value: "19800101" }]);
+    const row = await store.prisma.patient.findUniqueOrThrow({
+      where: { patientId_issuer: { patientId: "P4", issuer: "HOSP-D" } },
+    });
+    expect(row).toMatchObject({ name: "Roe^Ann", birthDate: "19800101", sex: "F" });
+    // The same values again, or none at all: nothing to report.
+    const same = await ingestImage(
+      store,
+      dicom("d3", { ...patient, name: "Roe^Ann", sex: "" }, { studyInstanceUid: "4.1" }),
+    );
+    expect(same).toMatchObject({ status: "new", conflicts: [], filled: [] });
+  });
+
+  it("never commits an image whose content-store file a failed ingest of the same bytes discarded", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "cxrlab-race-"));
+    const bytes = (n: number) => Buffer.from(`racing bytes ${n} ${store.target.provider}`);
+    const png = (content: StoredContent, patientId: string, ensure: () => Promise<void>): IngestInput => ({
+      patient: { patientId },
+      study: { studyDate: day("2024-05-05") },
+      image: {
+        sha256: content.sha256,
+        location: content.location,
+        format: "png",
+        width: 8,
+        height: 8,
+        bytes: 20,
+        sourceFormat: "png",
+        sourceLocation: content.location,
+      },
+      content: { sha256s: [content.sha256], ensure },
+    });
+    const committedFilesExist = async () => {
+      const rows = await store.prisma.image.findMany({ where: { location: { startsWith: root } } });
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(existsSync(row.location), row.location).toBe(true);
+    };
+
+    // 1. Ingest A writes the file and fails; B finds the file already there (writes nothing); A
+    //    discards it before B's transaction: B must not commit a row pointing at nothing.
+    const a1 = await putContent(root, bytes(1), "png");
+    const b1 = await putContent(root, bytes(1), "png");
+    expect([a1.created, b1.created]).toEqual([true, false]);
+    await discardUnused(store, [a1]);
+    await ingestImage(
+      store,
+      png(b1, "RACE-1", async () => {
+        await putContent(root, bytes(1), "png");
+      }),
+    );
+    await committedFilesExist();
+
+    // 2. A discards while B's transaction is between making sure of its file and committing.
+    const a2 = await putContent(root, bytes(2), "png");
+    let discarding: Promise<void> | undefined;
+    await ingestImage(
+      store,
+      png(a2, "RACE-2", async () => {
+        await putContent(root, bytes(2), "png");
+        discarding = discardUnused(store, [a2]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }),
+    );
+    await discarding;
+    await committedFilesExist();
   });
 }

@@ -31,6 +31,8 @@ export {
   upsertImage,
 } from "./images.ts";
 export {
+  type DemographicsOf,
+  demographicEvents,
   type IngestContent,
   type IngestedFile,
   type IngestOptions,
@@ -67,6 +69,9 @@ export {
 export {
   type ArchiveImageInput,
   contentStoreFileInUse,
+  type DemographicConflict,
+  type DemographicField,
+  type DemographicFill,
   generatedUid,
   getPatientHistory,
   type HistoryImage,

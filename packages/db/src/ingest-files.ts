@@ -13,7 +13,15 @@ import {
   type SourceFormat,
   sniffFormat,
 } from "./ingest-sources.ts";
-import { contentStoreFileInUse, type IngestInput, ingestImage } from "./patients.ts";
+import {
+  contentStoreFileInUse,
+  type DemographicConflict,
+  type DemographicFill,
+  type IngestInput,
+  ingestImage,
+  lockContent,
+} from "./patients.ts";
+import { retryWhenBusy } from "./retry.ts";
 import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
@@ -60,10 +68,25 @@ export interface RejectedFile {
   kind: RejectionKind;
 }
 
+/** Which file and patient a demographic report is about. */
+export interface DemographicsOf {
+  file: string;
+  imageId: number;
+  /** The patient's row (Patient.id). */
+  patientRef: number;
+  patientId: string;
+  issuer: string;
+  projectId: number | null;
+}
+
 export interface IngestReport {
   new: IngestedFile[];
   known: IngestedFile[];
   rejected: RejectedFile[];
+  /** A known patient's demographics that a file disagreed on: the archive kept its values. */
+  conflicts: (DemographicsOf & DemographicConflict)[];
+  /** A known patient's empty demographics that a file filled in. */
+  filled: (DemographicsOf & DemographicFill)[];
 }
 
 /** Bytes to ingest that are not (or not only) a file on disk, e.g. an upload. */
@@ -75,6 +98,39 @@ export interface IngestContent {
 }
 
 class NotAnImageError extends Error {}
+
+export interface DemographicEvent {
+  action: "patient.demographics.conflict" | "patient.demographics.fill";
+  targetType: "patient";
+  targetId: string;
+  projectId: number | null;
+  details: Record<string, string>;
+}
+
+/**
+ * The audit events for a report's demographics, one per field, in the patient's project (the
+ * caller adds who acted): `patient.demographics.conflict` for a refused value,
+ * `patient.demographics.fill` for an empty field filled in.
+ */
+export function demographicEvents(report: Pick<IngestReport, "conflicts" | "filled">): DemographicEvent[] {
+  const event = (
+    action: DemographicEvent["action"],
+    e: DemographicsOf,
+    change: Record<string, string>,
+  ): DemographicEvent => ({
+    action,
+    targetType: "patient",
+    targetId: String(e.patientRef),
+    projectId: e.projectId,
+    details: { file: e.file, patientId: e.patientId, issuer: e.issuer, ...change },
+  });
+  return [
+    ...report.conflicts.map((c) =>
+      event("patient.demographics.conflict", c, { field: c.field, kept: c.kept, refused: c.refused }),
+    ),
+    ...report.filled.map((f) => event("patient.demographics.fill", f, { field: f.field, value: f.value })),
+  ];
+}
 
 /**
  * Ingests DICOM, PNG and JPEG files (and every file under the folders named) into the archive.
@@ -122,11 +178,22 @@ async function ingestEach(
   options: Omit<IngestOptions, "sidecar">,
 ): Promise<IngestReport> {
   const maxPixels = options.maxPixels ?? inputLimits().pixels;
-  const report: IngestReport = { new: [], known: [], rejected: [] };
+  const report: IngestReport = { new: [], known: [], rejected: [], conflicts: [], filled: [] };
   for (const [i, { file, read }] of sources.entries()) {
     try {
       const result = await ingestOne(store, { file, ...(await read()) }, { ...options, maxPixels });
       report[result.status].push(result.entry);
+      const { entry } = result;
+      const of: DemographicsOf = {
+        file,
+        imageId: entry.imageId,
+        patientRef: result.patientRef,
+        patientId: entry.patientId,
+        issuer: entry.issuer,
+        projectId: entry.projectId,
+      };
+      for (const conflict of result.conflicts) report.conflicts.push({ ...of, ...conflict });
+      for (const fill of result.filled) report.filled.push({ ...of, ...fill });
     } catch (error) {
       const kind: RejectionKind =
         error instanceof TooManyPixelsError
@@ -160,7 +227,12 @@ async function ingestOne(
     where: { sha256: sha256Of(bytes) },
     select: {
       id: true,
-      study: { select: { patient: { select: { patientId: true, issuer: true, projectId: true } } } },
+      study: {
+        select: {
+          patientRef: true,
+          patient: { select: { patientId: true, issuer: true, projectId: true } },
+        },
+      },
     },
   });
   if (known?.study) {
@@ -168,13 +240,24 @@ async function ingestOne(
     return {
       status: "known" as const,
       entry: { file, imageId: known.id, patientId, issuer, format, projectId },
+      patientRef: known.study.patientRef,
+      conflicts: [],
+      filled: [],
     };
   }
-  const written: StoredContent[] = [];
+  const written: (StoredContent & { content: Uint8Array; ext: string })[] = [];
   const put = async (content: Uint8Array, ext: string) => {
     const stored = await putContent(options.imageStore, content, ext);
-    written.push(stored);
+    written.push({ ...stored, content, ext });
     return stored;
+  };
+  // Under the transaction's content lock: a file a failed ingest of the same bytes discarded since
+  // it was written here is written again (and is then this ingest's to discard if it fails).
+  const ensure = async () => {
+    for (const file of written) {
+      const again = await putContent(options.imageStore, file.content, file.ext);
+      if (again.created) file.created = true;
+    }
   };
   try {
     const input =
@@ -185,14 +268,13 @@ async function ingestOne(
       input.patient.project = options.project;
       await refuseOtherProject(store, input, options.project);
     }
-    const result = await ingestImage(store, input);
+    const result = await ingestImage(store, {
+      ...input,
+      content: { sha256s: written.map((w) => w.sha256), ensure },
+    });
     // Known by its SOP Instance UID (other bytes): the files just written belong to no row.
     if (result.status === "known") await discardUnused(store, written);
     const { patientId, issuer } = input.patient;
-    const patient = await store.prisma.patient.findUnique({
-      where: { id: result.patientRef },
-      select: { projectId: true },
-    });
     return {
       status: result.status,
       entry: {
@@ -201,8 +283,11 @@ async function ingestOne(
         patientId,
         issuer: issuer ?? "",
         format,
-        projectId: patient?.projectId ?? null,
+        projectId: result.projectId,
       },
+      patientRef: result.patientRef,
+      conflicts: result.conflicts,
+      filled: result.filled,
     };
   } catch (error) {
     await discardUnused(store, written);
@@ -226,10 +311,25 @@ async function refuseOtherProject(store: Store, input: IngestInput, project: str
   }
 }
 
-/** Removes files this ingest created that no image row uses (another row may share the bytes). */
-async function discardUnused(store: Store, written: StoredContent[]): Promise<void> {
-  for (const { location, created } of written) {
-    if (created && !(await contentStoreFileInUse(store, location))) await removeContent(location);
+/**
+ * Removes files this ingest created that no image row uses (another row may share the bytes).
+ *
+ * Two ingests of the same bytes share one file: B may find the file A wrote (and write nothing),
+ * then A fails and discards it. So the check and the removal run in a transaction holding the
+ * file's content lock (lockContent), which every ingest transaction also holds while it makes sure
+ * its files exist (writing a missing one again) and until it commits. Either B committed first,
+ * and A sees its row and keeps the file; or A removes it first, and B writes it again before its
+ * rows commit. No committed row names a missing file.
+ */
+export async function discardUnused(store: Store, written: readonly StoredContent[]): Promise<void> {
+  for (const { sha256, location, created } of written) {
+    if (!created) continue;
+    await retryWhenBusy(() =>
+      store.prisma.$transaction(async (tx) => {
+        await lockContent(tx, store.target.provider, [sha256]);
+        if (!(await contentStoreFileInUse({ prisma: tx }, location))) await removeContent(location);
+      }),
+    );
   }
 }
 

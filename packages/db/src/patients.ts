@@ -46,6 +46,48 @@ export interface IngestInput {
   patient: PatientInput;
   study: StudyInput;
   image: ArchiveImageInput;
+  /**
+   * The content-store files the rows will name: their hashes are locked in the transaction (see
+   * lockContent) and `ensure` puts each file back if it is missing, so the rows never commit
+   * pointing at a file a failed ingest of the same bytes discarded meanwhile.
+   */
+  content?: { sha256s: readonly string[]; ensure: () => Promise<void> };
+}
+
+/**
+ * Serialises, for these content hashes, this transaction with every other that references or
+ * discards their content-store files, until it ends. PostgreSQL: a transaction-scoped advisory
+ * lock per hash (taken in sorted order, so two transactions never deadlock). SQLite: the
+ * database's write lock (one writer at a time), taken at once by a write that changes nothing.
+ */
+export async function lockContent(
+  tx: Tx,
+  provider: Store["target"]["provider"],
+  sha256s: readonly string[],
+): Promise<void> {
+  if (provider === "sqlite") {
+    await tx.$executeRawUnsafe('UPDATE "Image" SET "id" = "id" WHERE 0');
+    return;
+  }
+  for (const sha256 of [...new Set(sha256s)].sort()) {
+    const key = BigInt.asIntN(64, BigInt(`0x${sha256.slice(0, 16)}`));
+    await tx.$queryRawUnsafe("SELECT pg_advisory_xact_lock($1::bigint)::text AS locked", key.toString());
+  }
+}
+
+export type DemographicField = "name" | "birthDate" | "sex";
+
+/** A known patient's value that an image carried another value for: the archive kept its own. */
+export interface DemographicConflict {
+  field: DemographicField;
+  kept: string;
+  refused: string;
+}
+
+/** A field the archive had empty, filled from this image. */
+export interface DemographicFill {
+  field: DemographicField;
+  value: string;
 }
 
 export interface IngestResult {
@@ -54,6 +96,12 @@ export interface IngestResult {
   imageId: number;
   patientRef: number;
   studyId: number;
+  /** The patient's project. */
+  projectId: number | null;
+  /** Demographics the image disagreed on (the first values are kept); empty for "known". */
+  conflicts: DemographicConflict[];
+  /** Demographics the patient lacked and this image gave; empty for "known". */
+  filled: DemographicFill[];
 }
 
 type Tx = Prisma.TransactionClient;
@@ -72,6 +120,11 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
   if (!input.patient.patientId.trim()) throw new Error(`image ${image.sourceLocation}: empty patient ID`);
   return retryWhenBusy(() =>
     store.prisma.$transaction(async (tx) => {
+      if (input.content) {
+        // Held until commit: no discard of these files can run between the check and the commit.
+        await lockContent(tx, store.target.provider, input.content.sha256s);
+        await input.content.ensure();
+      }
       const existing = await findArchived(tx, image);
       if (existing?.study) {
         return {
@@ -79,9 +132,12 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
           imageId: existing.id,
           patientRef: existing.study.patientRef,
           studyId: existing.study.id,
+          projectId: existing.study.patient.projectId,
+          conflicts: [],
+          filled: [],
         };
       }
-      const patientRef = await upsertPatient(tx, input.patient);
+      const { patientRef, projectId, conflicts, filled } = await upsertPatient(tx, input.patient);
       const studyId = await upsertStudy(tx, patientRef, input.study);
       const { sha256, location, format, width, height, bytes, label } = image;
       const archive = {
@@ -100,13 +156,16 @@ export async function ingestImage(store: Store, input: IngestInput): Promise<Ing
         : await tx.image.create({
             data: { sha256, location, format, width, height, bytes, label: label ?? null, ...archive },
           });
-      return { status: "new" as const, imageId: row.id, patientRef, studyId };
+      return { status: "new" as const, imageId: row.id, patientRef, studyId, projectId, conflicts, filled };
     }),
   );
 }
 
 async function findArchived(tx: Tx, image: ArchiveImageInput) {
-  const select = { id: true, study: { select: { id: true, patientRef: true } } };
+  const select = {
+    id: true,
+    study: { select: { id: true, patientRef: true, patient: { select: { projectId: true } } } },
+  };
   const bySha = await tx.image.findUnique({ where: { sha256: image.sha256 }, select });
   if (bySha || !image.sopInstanceUid) return bySha;
   return tx.image.findUnique({ where: { sopInstanceUid: image.sopInstanceUid }, select });
@@ -115,21 +174,65 @@ async function findArchived(tx: Tx, image: ArchiveImageInput) {
 /** Fills in what the archive did not know yet; never erases a known value. */
 const known = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
-async function upsertPatient(tx: Tx, patient: PatientInput): Promise<number> {
+const DEMOGRAPHICS: readonly DemographicField[] = ["name", "birthDate", "sex"];
+
+/** A demographic value, or null for none (missing or blank). */
+const demographic = (value: string | null | undefined): string | null => (value?.trim() ? value : null);
+
+/**
+ * Finds or creates the patient. A known patient keeps its demographics: an image may only fill a
+ * field that is empty (reported in `filled`); another value than the one archived is refused and
+ * reported in `conflicts` (a later DICOM with the same PatientID must not rewrite who the patient
+ * is). Each fill is conditional on the field still being empty, so two ingests racing to fill it
+ * cannot overwrite each other either: the loser sees a conflict.
+ */
+async function upsertPatient(
+  tx: Tx,
+  patient: PatientInput,
+): Promise<{
+  patientRef: number;
+  projectId: number | null;
+  conflicts: DemographicConflict[];
+  filled: DemographicFill[];
+}> {
   const key = { patientId: patient.patientId, issuer: patient.issuer ?? "" };
-  const details = {
-    name: known(patient.name),
-    birthDate: known(patient.birthDate),
-    sex: known(patient.sex),
-  };
+  const given = Object.fromEntries(DEMOGRAPHICS.map((f) => [f, demographic(patient[f])])) as Record<
+    DemographicField,
+    string | null
+  >;
   const { id: projectId } = await findOrCreateProject(tx, patient.project ?? DEFAULT_PROJECT);
   const row = await tx.patient.upsert({
     where: { patientId_issuer: key },
-    create: { ...key, ...details, project: { connect: { id: projectId } } },
-    update: details,
-    select: { id: true },
+    create: { ...key, ...given, project: { connect: { id: projectId } } },
+    update: {},
+    select: { id: true, projectId: true, name: true, birthDate: true, sex: true },
   });
-  return row.id;
+  const conflicts: DemographicConflict[] = [];
+  const filled: DemographicFill[] = [];
+  for (const field of DEMOGRAPHICS) {
+    const value = given[field];
+    if (value === null) continue;
+    let kept = demographic(row[field]);
+    if (kept === null) {
+      const empty = { OR: [{ [field]: null }, { [field]: "" }] };
+      const { count } = await tx.patient.updateMany({
+        where: { id: row.id, ...empty },
+        data: { [field]: value },
+      });
+      if (count === 1) {
+        filled.push({ field, value });
+        continue;
+      }
+      // Filled meanwhile by another ingest.
+      const now = await tx.patient.findUniqueOrThrow({
+        where: { id: row.id },
+        select: { name: true, birthDate: true, sex: true },
+      });
+      kept = demographic(now[field]);
+    }
+    if (kept !== null && kept !== value) conflicts.push({ field, kept, refused: value });
+  }
+  return { patientRef: row.id, projectId: row.projectId, conflicts, filled };
 }
 
 async function upsertStudy(tx: Tx, patientRef: number, study: StudyInput): Promise<number> {
@@ -359,7 +462,10 @@ export async function patientImagesWithoutPrediction(
 }
 
 /** Whether any image row keeps this file (as its location or its original): if not, it may go. */
-export async function contentStoreFileInUse(store: Store, location: string): Promise<boolean> {
+export async function contentStoreFileInUse(
+  store: Store | { prisma: Tx },
+  location: string,
+): Promise<boolean> {
   const count = await store.prisma.image.count({
     where: { OR: [{ location }, { sourceLocation: location }] },
   });

@@ -1,6 +1,12 @@
 import path from "node:path";
 import { imageStoreDir } from "@cxrlab/core/paths";
-import { type IngestReport, ingestFiles, parseStudyDate, type SourceFields } from "@cxrlab/db";
+import {
+  demographicEvents,
+  type IngestReport,
+  ingestFiles,
+  parseStudyDate,
+  type SourceFields,
+} from "@cxrlab/db";
 import { type Command, InvalidArgumentError } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { withStore } from "../store.ts";
@@ -47,8 +53,19 @@ function printReport(report: IngestReport): void {
     );
   for (const e of report.known) console.log(`known    ${rel(e.file)}  image ${e.imageId}`);
   for (const r of report.rejected) console.log(`rejected ${rel(r.file)}: ${r.reason}`);
+  const patient = (e: { patientId: string; issuer: string }) =>
+    `patient ${e.patientId}${e.issuer ? ` (${e.issuer})` : ""}`;
+  for (const c of report.conflicts)
+    console.log(
+      `conflict ${rel(c.file)}  ${patient(c)}: ${c.field} kept ${JSON.stringify(c.kept)}, refused ${JSON.stringify(c.refused)}`,
+    );
+  for (const f of report.filled)
+    console.log(`filled   ${rel(f.file)}  ${patient(f)}: ${f.field} ${JSON.stringify(f.value)} (was empty)`);
+  const conflicts = report.conflicts.length
+    ? `, ${report.conflicts.length} demographic conflict${report.conflicts.length === 1 ? "" : "s"}`
+    : "";
   console.log(
-    `${report.new.length} new, ${report.known.length} already known, ${report.rejected.length} rejected`,
+    `${report.new.length} new, ${report.known.length} already known, ${report.rejected.length} rejected${conflicts}`,
   );
 }
 
@@ -101,6 +118,7 @@ export function registerIngestCommand(program: Command): void {
             projectId: file.projectId,
             details: { file: file.file, patientId: file.patientId },
           });
+        for (const event of demographicEvents(ingested)) await auditCli(store, event);
         return ingested;
       });
       if (flags.json) console.log(JSON.stringify(report, null, 2));

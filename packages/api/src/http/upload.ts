@@ -1,6 +1,9 @@
 import { formatBytes, type InputLimits, inputLimits } from "@cxrlab/core/limits";
 import { imageStoreDir } from "@cxrlab/core/paths";
 import {
+  type DemographicField,
+  type DemographicsOf,
+  demographicEvents,
   type IngestContent,
   type IngestedFile,
   ingestContents,
@@ -30,11 +33,23 @@ export interface UploadedFile {
   image?: { id: number; patientId: string; issuer: string };
 }
 
+/** Which file and patient a demographics entry is about; the patient is left out where the viewer may not read. */
+interface UploadedDemographics {
+  file: string;
+  patientId?: string;
+  issuer?: string;
+  field: DemographicField;
+}
+
 export interface UploadReport {
   project: { id: number; name: string };
   new: UploadedFile[];
   known: UploadedFile[];
   rejected: { file: string; reason: string; kind: RejectionKind | "size" }[];
+  /** A known patient's demographics a file disagreed on: the archive kept its value (`kept`, withheld where the viewer may not read). */
+  conflicts: (UploadedDemographics & { kept?: string; refused: string })[];
+  /** A known patient's empty demographics a file filled in. */
+  filled: (UploadedDemographics & { value: string })[];
 }
 
 /** The status a request gets when every file it sent was refused for this reason. */
@@ -134,6 +149,7 @@ async function receiveUpload(
       });
     }
   }
+  for (const event of demographicEvents(ingested)) await audit(event);
   const shown = (entry: IngestedFile): UploadedFile => ({
     file: entry.file,
     format: entry.format,
@@ -141,12 +157,23 @@ async function receiveUpload(
       image: { id: entry.imageId, patientId: entry.patientId, issuer: entry.issuer },
     }),
   });
+  const whose = (e: DemographicsOf) => ({
+    file: e.file,
+    ...(mayRead(e.projectId) && { patientId: e.patientId, issuer: e.issuer }),
+  });
   const report: UploadReport = {
     project,
     new: ingested.new.map(shown),
     known: ingested.known.map(shown),
     // A reason can come from a file system error naming the image store's files.
     rejected: [...oversized, ...ingested.rejected].map((r) => ({ ...r, reason: withoutPaths(r.reason) })),
+    conflicts: ingested.conflicts.map((c) => ({
+      ...whose(c),
+      field: c.field,
+      ...(mayRead(c.projectId) && { kept: c.kept }),
+      refused: c.refused,
+    })),
+    filled: ingested.filled.map((f) => ({ ...whose(f), field: f.field, value: f.value })),
   };
   return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
 }
