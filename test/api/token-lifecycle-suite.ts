@@ -4,7 +4,7 @@
  * them, and a disabled account can neither sign in nor use its sessions and tokens.
  */
 import { disableUser, enableUser, issueOneTimePassword } from "@cxrlab/api/auth";
-import { listUsers, migrate, openStore, type Store } from "@cxrlab/db";
+import { listApiTokens, listUsers, migrate, openStore, type Store } from "@cxrlab/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { callerAs, type TestAccount, testAccount } from "./accounts.ts";
@@ -69,6 +69,24 @@ export function tokenLifecycleSuite(newDatabase: DatabaseFactory): void {
       where: { userId: account.userId, name: "tests" },
     });
     expect(days(fromStore.expiresAt)).toBe(90);
+  });
+
+  it("stops a token minted before tokens had an expiry 90 days after it was made", async () => {
+    const { account, token } = await sessionAndToken(9);
+    const legacy = (createdDaysAgo: number) =>
+      store.prisma.apiToken.updateMany({
+        where: { userId: account.userId, name: "laptop" },
+        data: { expiresAt: null, createdAt: new Date(Date.now() - createdDaysAgo * DAY) },
+      });
+    await legacy(10);
+    expect(await usable(withToken(token))).toBe(true);
+    const listed = (await listApiTokens(store, account.userId)).find((t) => t.name === "laptop")!;
+    expect(Math.round((listed.expiresAt!.getTime() - listed.createdAt.getTime()) / DAY)).toBe(90);
+    const active = async () => (await listUsers(store)).find((u) => u.id === account.userId)!;
+    const before = await active();
+    await legacy(91);
+    expect(await usable(withToken(token))).toBe(false);
+    expect((await active()).activeTokens).toBe(before.activeTokens - 1);
   });
 
   it("refuses to mint a token for a caller authenticated by a token", async () => {

@@ -40,6 +40,24 @@ const recordFields = {
   revokedAt: true,
 } as const;
 
+/**
+ * When a token stops working: its expiry, or, for a token minted before tokens had one (its
+ * expiresAt is null), DEFAULT_API_TOKEN_DAYS after it was made.
+ */
+export function apiTokenExpiry(token: { createdAt: Date; expiresAt: Date | null }): Date {
+  return token.expiresAt ?? new Date(token.createdAt.getTime() + DEFAULT_API_TOKEN_DAYS * DAY_MS);
+}
+
+/** The Prisma filter of tokens that have not expired at `now` (apiTokenExpiry's rule). */
+export function unexpiredApiTokens(now: Date) {
+  return {
+    OR: [
+      { expiresAt: { gt: now } },
+      { expiresAt: null, createdAt: { gt: new Date(now.getTime() - DEFAULT_API_TOKEN_DAYS * DAY_MS) } },
+    ],
+  };
+}
+
 /** The characters of a token shown in lists, by which its owner tells it apart (and the CLI finds its own). */
 export function apiTokenPrefix(token: string): string {
   return token.slice(API_TOKEN_PREFIX.length, API_TOKEN_PREFIX.length + SHOWN_CHARS);
@@ -86,11 +104,12 @@ export async function createApiToken(
 
 /** The user's tokens, newest first, revoked ones included (the list shows their state). */
 export async function listApiTokens(store: Store, userId: string): Promise<ApiTokenRecord[]> {
-  return store.prisma.apiToken.findMany({
+  const tokens = await store.prisma.apiToken.findMany({
     where: { userId },
     select: recordFields,
     orderBy: { id: "desc" },
   });
+  return tokens.map((t) => ({ ...t, expiresAt: apiTokenExpiry(t) }));
 }
 
 /**
@@ -140,6 +159,7 @@ export async function authenticateApiToken(
     select: {
       id: true,
       userId: true,
+      createdAt: true,
       expiresAt: true,
       revokedAt: true,
       lastUsedAt: true,
@@ -147,8 +167,7 @@ export async function authenticateApiToken(
     },
   });
   const now = new Date();
-  if (!found || found.revokedAt || found.user.disabledAt || (found.expiresAt && found.expiresAt <= now))
-    return null;
+  if (!found || found.revokedAt || found.user.disabledAt || apiTokenExpiry(found) <= now) return null;
   const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!found.lastUsedAt || found.lastUsedAt <= stale) {
     // Conditional, so that requests arriving together write once; the request proceeds even if

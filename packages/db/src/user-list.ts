@@ -1,4 +1,5 @@
 import type { Role } from "@cxrlab/core/access/roles";
+import { unexpiredApiTokens } from "./api-tokens.ts";
 import type { Store } from "./store.ts";
 
 export interface UserSummary {
@@ -30,7 +31,7 @@ export async function listUsers(store: Store): Promise<UserSummary[]> {
       memberships: { select: { role: true, project: { select: { id: true, name: true } } } },
       _count: {
         select: {
-          apiTokens: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
+          apiTokens: { where: { revokedAt: null, ...unexpiredApiTokens(now) } },
         },
       },
     },
