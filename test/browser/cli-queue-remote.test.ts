@@ -70,12 +70,17 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("the dashboard's API does not take --weights, --out;");
-    // A value only the server's config schema refuses comes back naming the flag.
+    // A value only the server's config schema refuses comes back naming the flag (the CLI itself
+    // checks only the upper bounds of CONFIG_LIMITS: --image-size 4096 never leaves it).
+    const tooSmall = await researcher.cli([...queueArgs(), "--image-size", "16"], inSharedData);
+    expect(tooSmall.code).toBe(1);
+    expect(tooSmall.stderr).toContain(
+      `${app.baseUrl}: ✖ Too small: expected number to be >=32\n  → at --image-size`,
+    );
     const tooLarge = await researcher.cli([...queueArgs(), "--image-size", "4096"], inSharedData);
     expect(tooLarge.code).toBe(1);
-    expect(tooLarge.stderr).toContain(
-      `${app.baseUrl}: ✖ Too big: expected number to be <=1024\n  → at --image-size`,
-    );
+    expect(tooLarge.stderr).toContain("--image-size");
+    expect(tooLarge.stderr).toContain("expected a whole number from 1 to 1024");
     const unknown = await researcher.cli(queueArgs("--project", "nowhere"), inSharedData);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(

@@ -89,13 +89,16 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
     const before = await dashboard.store.prisma.run.count();
 
     // The job schema refuses a relative dataset path...
-    await fillForm({ ...SMALL, data: "cxr-sample", imageSize: "4096" });
+    await fillForm({ ...SMALL, data: "cxr-sample", imageSize: "16" });
     await expect.poll(() => page.getByTestId("error-data").textContent()).toMatch(/full path/);
     expect(await page.getByTestId("error-imageSize").count()).toBe(0);
-    // ...and core's config schema an image size above its limit, named by the field.
-    await fillForm({ ...SMALL, imageSize: "4096", freezeUntil: "all" });
-    await expect.poll(() => page.getByTestId("error-imageSize").textContent()).toMatch(/1024/);
+    // ...and core's config schema an image size below its minimum, named by the field...
+    await fillForm({ ...SMALL, imageSize: "16", freezeUntil: "all" });
+    await expect.poll(() => page.getByTestId("error-imageSize").textContent()).toMatch(/32/);
     expect(await page.getByTestId("error-data").count()).toBe(0);
+    // ...and both one above CONFIG_LIMITS.
+    await fillForm({ ...SMALL, imageSize: "4096" });
+    await expect.poll(() => page.getByTestId("error-imageSize").textContent()).toMatch(/1024/);
     await fillForm({ ...SMALL, freezeUntil: "some" });
     await expect.poll(() => page.getByTestId("error-freezeUntil").textContent()).toMatch(/layer index/);
     // ...and a folder outside CXRLAB_DATA_ROOTS (here the repository's own), whether it exists or not.
@@ -227,11 +230,11 @@ describe("queueing runs from the dashboard, a worker training them, cancelling",
       expect(await jobOf(first)).toMatchObject({ state: "completed", retryCount: 0 });
       expect((await jobOf(long))?.startedOn).not.toBeNull();
       expect((await jobOf(waiting))?.startedOn).toBeNull();
-      // The form's refused submissions answer 400 on purpose (four of them); nothing else failed.
+      // The form's refused submissions answer 400 on purpose (seven of them); nothing else failed.
       const refused = /400.*\/api\/trpc\/runs\.create/;
       expect(opened.consoleErrors.filter((e) => !refused.test(e))).toEqual([]);
       expect(opened.failedRequests.filter((r) => !refused.test(r))).toEqual([]);
-      expect(opened.failedRequests.filter((r) => refused.test(r))).toHaveLength(4);
+      expect(opened.failedRequests.filter((r) => refused.test(r))).toHaveLength(7);
     },
     TRAINING_TIMEOUT_MS,
   );

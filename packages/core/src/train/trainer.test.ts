@@ -44,12 +44,17 @@ async function runSmall(
   return { ...outcome, log };
 }
 
-function expectSameCurves(a: Awaited<ReturnType<typeof runSmall>>, b: Awaited<ReturnType<typeof runSmall>>) {
+/** The same curves: losses to `digits` decimals, accuracies exactly. */
+function expectSameCurves(
+  a: Awaited<ReturnType<typeof runSmall>>,
+  b: Awaited<ReturnType<typeof runSmall>>,
+  digits = 4,
+) {
   expect(a.history).toHaveLength(b.history.length);
   for (const [x, y] of a.history.map((h, i) => [h, b.history[i]!] as const)) {
-    expect(x.loss).toBeCloseTo(y.loss, 4);
+    expect(x.loss).toBeCloseTo(y.loss, digits);
     expect(x.accuracy).toBeCloseTo(y.accuracy, 6);
-    expect(x.valLoss).toBeCloseTo(y.valLoss, 4);
+    expect(x.valLoss).toBeCloseTo(y.valLoss, digits);
   }
   expect(a.evaluation!.accuracy).toBeCloseTo(b.evaluation!.accuracy, 6);
 }
@@ -68,10 +73,12 @@ describe("frozen-prefix caching", () => {
   }, 300_000);
 
   it("gives the same curve whether onnxruntime or tfjs runs the prefix", async () => {
-    // The recommended recipe: the reference one's SGD at 0.1 saturates this tiny run's softmax
-    // at once, where float32 rounding differences of the prefix grow into the 4th decimal.
-    const onnx = await runSmall(true, { engine: "onnx", preset: "recommended" });
-    const tfjs = await runSmall(true, { engine: "tfjs", preset: "recommended" });
+    // A gentle step: a larger one saturates this tiny run's softmax within a few steps, where the
+    // engines' float32 rounding differences (batch norm folded into the convolutions on
+    // onnxruntime) grow into the 3rd decimal of the loss.
+    const training = { optimizer: { learningRate: 1e-4 } };
+    const onnx = await runSmall(true, { engine: "onnx", preset: "recommended", training });
+    const tfjs = await runSmall(true, { engine: "tfjs", preset: "recommended", training });
     expect(onnx.log).toContainEqual(
       expect.stringMatching(/^prefix engine: onnxruntime .* cpu, \d+ threads?$/),
     );
