@@ -67,7 +67,10 @@ export async function writeImage(
   const row = await db.image.upsert({
     where: { sha256 },
     create: { sha256, location, format, width, height, bytes, label: label ?? null },
-    update: {},
+    // A no-op write rather than an empty update, so Prisma runs one native INSERT … ON CONFLICT
+    // DO UPDATE: two runs recording the same new image at once (PostgreSQL) then cannot both try
+    // to insert it.
+    update: { sha256 },
   });
   const relabel = label != null && label !== row.label;
   if ((row.location === location && !relabel) || !(await mayRewrite(db, row, writer))) return row;
