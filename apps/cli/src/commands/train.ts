@@ -1,14 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
-import type {
-  ExperimentConfig,
-  FreezeUntil,
-  OptimizerConfig,
-  ScheduleConfig,
-  SplitBy,
-  TrainingConfig,
-} from "@cxrlab/core/config";
+import type { ExperimentConfig } from "@cxrlab/core/config";
 import {
   CONFIG_LIMITS,
   experimentConfigSchema,
@@ -26,7 +19,7 @@ import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
 import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run/seed-summary";
 import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
 import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
-import { configFromOverrides } from "@cxrlab/core/train-overrides";
+import { configFromOverrides, type TrainOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, recordEpoch, recordTrainOutcome, updateRunProgress, updateRunStatus } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
@@ -47,35 +40,15 @@ import { flagsPerSeed, seedBatchTag, seedsOption } from "../seed-batch.ts";
 import { codeVersion, describeStore, withStore } from "../store.ts";
 import { printSeedSummary, printTrainOutcome } from "./train-output.ts";
 
-export interface TrainFlags {
+/** The `cxrlab train` options: the config overrides (core's one table of them) and the run's inputs. */
+export interface TrainFlags extends TrainOverrides {
   preset: string;
   data?: string;
   test?: string;
   weights?: string;
-  epochs?: number;
-  batchSize?: number;
-  microBatchSize?: number;
-  lr?: number;
-  momentum?: number;
-  optimizer?: OptimizerConfig["type"];
-  weightDecay?: number;
-  warmupEpochs?: number;
-  lrSchedule?: ScheduleConfig["decay"];
-  labelSmoothing?: number;
-  weightAverage?: number;
-  keep?: TrainingConfig["checkpointMonitor"];
-  freezeUntil?: FreezeUntil;
-  imageSize?: number;
-  seed?: number;
   /** `--seeds`: one run per seed (train and queue add). */
   seeds?: number[];
-  views?: number;
-  validationSplit?: number;
-  testSplit?: number;
-  splitBy?: SplitBy;
   patients?: string;
-  cachePrefix?: boolean;
-  name?: string;
   classes?: string;
   limitPerClass?: number;
   project?: string;
