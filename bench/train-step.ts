@@ -1,12 +1,16 @@
 /**
  * The reference job's suffix train step (DenseNet169 layers 369+ on cached 8x8x640 features, batch
- * 32 in micro-batches) on tfjs-wasm: ms/image and CPU use for kernel variants (see VARIANTS), at 1
- * and 2 threads (one child process each: the thread count is fixed when wasm starts), for several
- * micro-batch sizes, and the reference job's projected training time.
+ * 32) on every engine: tfjs-wasm with kernel variants (see VARIANTS) at 1 and 2 threads (one child
+ * process each: the thread count is fixed when wasm starts) and several micro-batch sizes;
+ * onnxruntime (train/onnx-step.ts) on whole batches and micro-batches; and, when a PyTorch is
+ * installed (`python3 -c 'import torch'`), the same step in PyTorch (bench/peers/), with each row's
+ * ratio to it and the reference job's projected training time.
  * Run: `node --import tsx bench/train-step.ts [--quick]`.
  * Noisy when other work shares the machine: compare the rows of one run, and CPU ms/image.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../packages/core/src/backend/select.ts";
@@ -15,6 +19,7 @@ import { TRAINING_KERNEL } from "../packages/core/src/model/batch-norm.ts";
 import { buildDenseNet } from "../packages/core/src/model/densenet.ts";
 import { freezeLayers } from "../packages/core/src/model/freeze.ts";
 import { sliceModelFrom } from "../packages/core/src/model/slice.ts";
+import { OnnxTrainStep } from "../packages/core/src/train/onnx-step.ts";
 import { createOptimizer } from "../packages/core/src/train/optimizer.ts";
 import { trainStep } from "../packages/core/src/train/step.ts";
 import { measure } from "./measure.ts";
@@ -37,8 +42,10 @@ type Variant = keyof typeof VARIANTS;
 const ALL_REPLACED = [...new Set(Object.values(VARIANTS).flat())];
 
 export interface StepMeasure {
+  engine: string;
   threads: number;
-  variant: Variant;
+  /** tfjs-wasm's kernel variant; "" for the others. */
+  variant: Variant | "";
   microBatch: number;
   msPerImage: number;
   /** Process CPU ms per image (all threads): steadier than wall time when the machine is shared. */
@@ -118,6 +125,7 @@ export async function measureInProcess(microBatches: number[], reps: number): Pr
       useKernels(variantKernels(variant, own, ours));
       try {
         out.push({
+          engine: "tfjs-wasm",
           threads: info.threads ?? 1,
           variant,
           microBatch,
@@ -128,7 +136,47 @@ export async function measureInProcess(microBatches: number[], reps: number): Pr
       }
     }
   }
+  // onnxruntime runs on every core whatever wasm's thread count: measured in the widest child.
+  if ((info.threads ?? 1) === os.availableParallelism()) {
+    const onnx = await OnnxTrainStep.create(bench.net, { batchNormStatistics: "batch" });
+    for (const microBatch of [BATCH, ...microBatches.filter((m) => m < BATCH)]) {
+      const m = await measure(BATCH, () => onnx.step(bench.optimizer, bench.x, bench.labels, microBatch), {
+        warmup: 2,
+        reps,
+      });
+      out.push({
+        engine: "onnxruntime",
+        threads: os.availableParallelism(),
+        variant: "",
+        microBatch,
+        msPerImage: m.msPerImage,
+        cpuMsPerImage: m.cpuMsPerImage,
+        cpuUtilisation: m.cpu,
+      });
+    }
+    await onnx.dispose();
+  }
   return out;
+}
+
+/** PyTorch's step (bench/peers/torch_suffix_step.py), or null when no PyTorch is installed. */
+function measurePyTorch(reps: number): StepMeasure | null {
+  const python = ["/usr/bin/python3", "python3"].find(
+    (p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0,
+  );
+  if (!python) return null;
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "peers/torch_suffix_step.py");
+  const out = execFileSync(python, [script, "--reps", String(reps)], { encoding: "utf8" });
+  const r = JSON.parse(out) as { engine: string; threads: number; msPerImage: number; cpuMsPerImage: number };
+  return {
+    engine: r.engine,
+    threads: r.threads,
+    variant: "",
+    microBatch: BATCH,
+    msPerImage: r.msPerImage,
+    cpuMsPerImage: r.cpuMsPerImage,
+    cpuUtilisation: r.cpuMsPerImage / r.msPerImage / r.threads,
+  };
 }
 
 async function main(): Promise<void> {
@@ -156,20 +204,25 @@ async function main(): Promise<void> {
     });
     rows.push(...(JSON.parse(out) as StepMeasure[]));
   }
+  process.stderr.write("measuring PyTorch...\n");
+  const torch = measurePyTorch(reps);
+  if (torch) rows.push(torch);
   const baseline = rows.find((r) => r.threads === 1 && r.variant === "tfjs" && r.microBatch === 16);
   console.log(`suffix train step, batch ${BATCH}, DenseNet169 layers ${CUT}+ on 8x8x640 features`);
   console.log(
-    "threads    variant  micro-batch  ms/image  cpu ms/image  cpu use  vs 1 thread/tfjs/16  10 epochs (min)",
+    "engine               threads    variant  micro-batch  ms/image  cpu ms/image  cpu use  vs 1 thread/tfjs/16  vs PyTorch  10 epochs (min)",
   );
   for (const r of rows) {
     const speedup = baseline ? `${(baseline.msPerImage / r.msPerImage).toFixed(2)}x` : "";
+    const vsTorch = torch ? `${(r.msPerImage / torch.msPerImage).toFixed(2)}x` : "";
     const minutes = (r.msPerImage * REFERENCE_IMAGES) / 60_000;
     console.log(
-      `${String(r.threads).padStart(7)}  ${r.variant.padStart(9)}  ${String(r.microBatch).padStart(11)}  ` +
+      `${r.engine.padEnd(19)}  ${String(r.threads).padStart(7)}  ${r.variant.padStart(9)}  ${String(r.microBatch).padStart(11)}  ` +
         `${r.msPerImage.toFixed(1).padStart(8)}  ${r.cpuMsPerImage.toFixed(1).padStart(12)}  ` +
-        `${`${(100 * r.cpuUtilisation).toFixed(0)}%`.padStart(7)}  ${speedup.padStart(19)}  ${minutes.toFixed(1).padStart(15)}`,
+        `${`${(100 * r.cpuUtilisation).toFixed(0)}%`.padStart(7)}  ${speedup.padStart(19)}  ${vsTorch.padStart(10)}  ${minutes.toFixed(1).padStart(15)}`,
     );
   }
+  if (!torch) console.log("(no PyTorch here: install python3-torch for the peer's row)");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

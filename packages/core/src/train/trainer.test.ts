@@ -72,7 +72,7 @@ describe("frozen-prefix caching", () => {
     expect(cached.history[0]!.loss).not.toBeCloseTo(cached.history[1]!.loss, 4);
   }, 300_000);
 
-  it("gives the same curve whether onnxruntime or tfjs runs the prefix", async () => {
+  it("gives the same curve whether onnxruntime or tfjs runs the prefix and the training steps", async () => {
     // A gentle step: a larger one saturates this tiny run's softmax within a few steps, where the
     // engines' float32 rounding differences (batch norm folded into the convolutions on
     // onnxruntime) grow into the 3rd decimal of the loss.
@@ -83,6 +83,10 @@ describe("frozen-prefix caching", () => {
       expect.stringMatching(/^prefix engine: onnxruntime .* cpu, \d+ threads?$/),
     );
     expect(tfjs.log).toContainEqual(expect.stringMatching(/^prefix engine: tfjs /));
+    expect(onnx.log).toContainEqual(
+      expect.stringMatching(/^train engine: onnxruntime .* cpu, \d+ threads?$/),
+    );
+    expect(tfjs.log).toContainEqual(expect.stringMatching(/^train engine: tfjs \w+ \(asked for\)$/));
     expectSameCurves(onnx, tfjs);
   }, 300_000);
 

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
 import type { ExperimentConfig } from "../config.ts";
 import { describeSplitGrouping, fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
+import { readEnv } from "../env.ts";
 import { createForwardEngine, type EngineName } from "../inference/engine.ts";
 import { folderMetricIntervals } from "../inference/folder-intervals.ts";
 import { type EvaluationMetrics, evaluatePredictions, type MetricIntervals } from "../metrics/index.ts";
@@ -22,6 +23,7 @@ import { type DatasetSources, type DatasetSplits, prepareDataset } from "./datas
 import { computeFeatures, type FeatureStore, gatherFeatures } from "./features.ts";
 import { bestEpochIndex, type EpochRecord } from "./history.ts";
 import { checkImages, createInputLoader } from "./inputs.ts";
+import { OnnxTrainStep } from "./onnx-step.ts";
 import { createOptimizer, setLearningRate } from "./optimizer.ts";
 import { predictRecords } from "./predict.ts";
 import { PhaseMeter, type ProgressListener } from "./progress.ts";
@@ -36,7 +38,10 @@ export interface TrainOptions {
   weights: string | null;
   runDir: string;
   backend?: BackendName;
-  /** What runs the frozen prefix for the cache (default: onnx when onnxruntime-node loads). */
+  /**
+   * What runs the frozen prefix for the cache and, on cached features, the training steps of the
+   * rest (default: `$CXRLAB_ENGINE`, else onnx when onnxruntime-node loads).
+   */
   engine?: EngineName;
   resume?: boolean;
   skipBad?: boolean;
@@ -188,7 +193,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const cached = config.training.cachePrefix && freezeUntil > 0;
   const net = cached ? sliceModelFrom(model, freezeUntil) : model;
   const { augmentation, training } = config;
-  const microBatchSize = training.microBatchSize ?? (cached ? 16 : 2);
+  const onnxStep = cached ? await createOnnxStep(net, config, options.engine, log) : null;
+  // onnxruntime takes whole batches (batch-norm statistics over the batch, as Keras); tfjs-wasm
+  // splits them to fit its 4 GB heap.
+  const microBatchSize = training.microBatchSize ?? (onnxStep ? training.batchSize : cached ? 16 : 2);
   if (training.weightAverage > 0) average ??= new WeightAverage(trainable, training.weightAverage);
   /** Validation, the checkpoint and the saved model see the averaged weights when there are any. */
   const evaluated = <T>(fn: () => T | Promise<T>): Promise<T> =>
@@ -263,16 +271,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
-      const step = (x: tf.Tensor, labels: Int32Array) => {
+      const step = async (x: tf.Tensor, labels: Int32Array) => {
         const { learningRate, weightDecay } = training.optimizer;
         setLearningRate(
           optimizer,
           learningRateAt(training.schedule, learningRate, stepIndex++, steps * training.epochs, steps),
         );
-        const r = trainStep(net, optimizer, x, labels, microBatchSize, {
-          labelSmoothing: training.labelSmoothing,
-          weightDecay,
-        });
+        const stepOptions = { labelSmoothing: training.labelSmoothing, weightDecay };
+        const r = onnxStep
+          ? await onnxStep.step(optimizer, x, labels, microBatchSize, stepOptions)
+          : trainStep(net, optimizer, x, labels, microBatchSize, stepOptions);
         average?.update();
         x.dispose();
         lossSum += r.lossSum;
@@ -287,7 +295,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
           signal?.throwIfAborted();
           const idx = used.slice(s * training.batchSize, (s + 1) * training.batchSize);
           const x = gatherFeatures(store, idx, () => viewRng.int(store.views.length));
-          step(
+          await step(
             x,
             Int32Array.from(idx, (i) => trainSet[i]!.label),
           );
@@ -301,7 +309,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         )) {
           const { x, labels } = batch;
           signal?.throwIfAborted();
-          step(x, labels);
+          await step(x, labels);
         }
       }
       timings.train = (timings.train ?? 0) + meter.seconds;
@@ -393,6 +401,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   }
   tf.dispose(best ?? []);
   average?.dispose();
+  await onnxStep?.dispose();
   if (net !== model) net.dispose?.();
 
   return {
@@ -417,6 +426,36 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     timings,
     modelDir,
   };
+}
+
+/**
+ * onnxruntime training steps for the part trained on cached features, unless the tfjs engine is
+ * asked for. Where onnxruntime-node does not load, or the part has a layer the training graph
+ * lacks, tfjs trains it and the log says why.
+ */
+async function createOnnxStep(
+  net: tf.LayersModel,
+  config: ExperimentConfig,
+  engine: EngineName | undefined,
+  log: (line: string) => void,
+): Promise<OnnxTrainStep | null> {
+  const requested = engine ?? readEnv().CXRLAB_ENGINE;
+  const fail = (why: string) => {
+    log(`train engine: tfjs ${tf.getBackend()} (${why})`);
+    return null;
+  };
+  if (requested === "tfjs") return fail("asked for");
+  const unsupported = OnnxTrainStep.unsupported(net);
+  if (unsupported) return fail(`onnxruntime training lacks ${unsupported}`);
+  try {
+    const step = await OnnxTrainStep.create(net, {
+      batchNormStatistics: config.training.batchNormStatistics,
+    });
+    log(`train engine: ${step.description}`);
+    return step;
+  } catch (err) {
+    return fail(`onnxruntime: ${(err as Error).message}`);
+  }
 }
 
 function range(n: number): number[] {
