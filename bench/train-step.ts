@@ -44,8 +44,8 @@ const ALL_REPLACED = [...new Set(Object.values(VARIANTS).flat())];
 export interface StepMeasure {
   engine: string;
   threads: number;
-  /** tfjs-wasm's kernel variant; "" for the others. */
-  variant: Variant | "";
+  /** tfjs-wasm's kernel variant; "" for the others, "blocks 3-4" for the deeper suffix. */
+  variant: Variant | "" | "blocks 3-4";
   microBatch: number;
   msPerImage: number;
   /** Process CPU ms per image (all threads): steadier than wall time when the machine is shared. */
@@ -61,18 +61,22 @@ export interface StepBench {
   labels: Int32Array;
 }
 
-/** The trainable suffix of the reference model with batch statistics, and a batch of features. */
-export function prepareSuffix(): StepBench {
+/**
+ * The trainable suffix of the reference model with batch statistics (from layer `cut`; default:
+ * dense block 4, after `pool4`), and a batch of features.
+ */
+export function prepareSuffix(cut: number | "pool3" = CUT): StepBench {
   const model = buildDenseNet({
     architecture: "densenet169",
     imageSize: 256,
     numClasses: 3,
     head: { denseUnits: [512, 64], dropout: 0.3 },
   });
-  freezeLayers(model, CUT, "batch");
-  const net = sliceModelFrom(model, CUT);
+  const from = cut === "pool3" ? model.layers.findIndex((l) => l.name === "pool3_pool") + 1 : cut;
+  freezeLayers(model, from, "batch");
+  const net = sliceModelFrom(model, from);
   const optimizer = createOptimizer(optimizerSchema.parse({ learningRate: 0.01 }));
-  const x = tf.randomUniform([BATCH, 8, 8, 640], 0, 2);
+  const x = tf.randomUniform([BATCH, ...(net.inputs[0]!.shape.slice(1) as number[])], 0, 2);
   const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 3);
   return { net, optimizer, x, labels };
 }
@@ -155,6 +159,23 @@ export async function measureInProcess(microBatches: number[], reps: number): Pr
       });
     }
     await onnx.dispose();
+    // Dense blocks 3 and 4 (prefix cached at pool3, 16x16x640 features): what a deeper fine-tune costs.
+    const deep = prepareSuffix("pool3");
+    const deepStep = await OnnxTrainStep.create(deep.net, { batchNormStatistics: "batch" });
+    const m = await measure(BATCH, () => deepStep.step(deep.optimizer, deep.x, deep.labels, 16), {
+      warmup: 1,
+      reps: 2,
+    });
+    out.push({
+      engine: "onnxruntime",
+      threads: os.availableParallelism(),
+      variant: "blocks 3-4",
+      microBatch: 16,
+      msPerImage: m.msPerImage,
+      cpuMsPerImage: m.cpuMsPerImage,
+      cpuUtilisation: m.cpu,
+    });
+    await deepStep.dispose();
   }
   return out;
 }
@@ -166,7 +187,15 @@ function measurePyTorch(reps: number): StepMeasure | null {
   );
   if (!python) return null;
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "peers/torch_suffix_step.py");
-  const out = execFileSync(python, [script, "--reps", String(reps)], { encoding: "utf8" });
+  // By default glibc maps large allocations afresh and unmaps them when freed, so every PyTorch op
+  // page-faults its output in: 450 instead of ~18 ms/image on this VM. Keeping freed memory in the
+  // process, as tuned PyTorch deployments do (or jemalloc/tcmalloc), makes it a fair peer.
+  const env = {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20),
+    MALLOC_TRIM_THRESHOLD_: String(16 * 2 ** 30),
+  };
+  const out = execFileSync(python, [script, "--reps", String(reps)], { encoding: "utf8", env });
   const r = JSON.parse(out) as { engine: string; threads: number; msPerImage: number; cpuMsPerImage: number };
   return {
     engine: r.engine,

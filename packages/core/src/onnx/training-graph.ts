@@ -25,6 +25,7 @@ export const TRAINABLE_LAYERS = [
   "Conv2D",
   "Concatenate",
   "GlobalAveragePooling2D",
+  "AveragePooling2D",
   "Dense",
   "Dropout",
 ] as const;
@@ -86,6 +87,13 @@ export function unsupportedForTraining(graph: LayerGraph): string | null {
       return `activation ${activation} of ${call.name}`;
     if (activation === "softmax" && call !== graph.calls[graph.calls.length - 1])
       return `softmax before the last layer (${call.name})`;
+    if (call.className === "AveragePooling2D") {
+      const [ph, pw] = c.poolSize as number[];
+      const [sh, sw] = c.strides as number[];
+      const [, h, w] = call.inputShapes[0]! as number[];
+      if (ph !== pw || sh !== ph || sw !== pw || c.padding !== "valid" || h! % ph! !== 0 || w! % pw! !== 0)
+        return `pooling ${call.name}: only p×p windows with stride p that tile the image`;
+    }
     if (call.className === "Concatenate" && ![-1, 3].includes(c.axis as number))
       return `concatenation ${call.name} on axis ${c.axis}`;
   }
@@ -242,6 +250,22 @@ class TrainingGraphBuilder {
           attr.int("keepdims", 0),
         ]).output[0]!;
         return set(out, x.channels, null);
+      }
+      case "AveragePooling2D": {
+        // Each p×p window's rows, as axes of their own, averaged.
+        const p = (c.poolSize as number[])[0]!;
+        const [h, w] = x.spatial!;
+        const windows = this.g.node(
+          "Reshape",
+          [x.name, this.ints([-1, h / p, p, w / p, p, x.channels])],
+          `${call.name}/windows`,
+        ).output[0]!;
+        const mean = this.g.node("ReduceMean", [windows], `${call.name}/mean`, [
+          attr.ints("axes", [2, 4]),
+          attr.int("keepdims", 0),
+        ]).output[0]!;
+        const rows = this.g.node("Reshape", [mean, this.ints([-1, x.channels])], call.name).output[0]!;
+        return set(rows, x.channels, [h / p, w / p]);
       }
       case "Conv2D":
         return this.matmulLayer(call, x, (c.kernelSize as number[])[0]!, c.filters as number);
@@ -414,6 +438,21 @@ class TrainingGraphBuilder {
         const spread = g.node("Unsqueeze", [dy, this.ints([1])], `${name}/unsqueezed`).output[0]!;
         const scaled = g.node("Mul", [spread, this.scalar(1 / (h * w))], `${name}/scaled`).output[0]!;
         const expanded = g.node("Expand", [scaled, this.ints([1, h * w, 1])], `${name}/expanded`).output[0]!;
+        this.accumulate(input, g.node("Reshape", [expanded, this.ints([-1, x.channels])], name).output[0]!);
+        return;
+      }
+      case "AveragePooling2D": {
+        const x = this.values.get(input)!;
+        const [h, w] = x.spatial!;
+        const p = (call.config.poolSize as number[])[0]!;
+        const spread = g.node(
+          "Reshape",
+          [dy, this.ints([-1, h / p, 1, w / p, 1, x.channels])],
+          `${name}/spread`,
+        ).output[0]!;
+        const scaled = g.node("Mul", [spread, this.scalar(1 / (p * p))], `${name}/scaled`).output[0]!;
+        const expanded = g.node("Expand", [scaled, this.ints([1, 1, p, 1, p, 1])], `${name}/expanded`)
+          .output[0]!;
         this.accumulate(input, g.node("Reshape", [expanded, this.ints([-1, x.channels])], name).output[0]!);
         return;
       }
