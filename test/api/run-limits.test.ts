@@ -3,6 +3,7 @@
  * runs.create input and a queued job (the CLI's flags and core's config schema are tested beside them).
  */
 import { ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
+import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { trainJobSchema } from "@cxrlab/trainer";
 import { describe, expect, it } from "vitest";
 
@@ -37,5 +38,23 @@ describe("run setting bounds", () => {
     for (const bad of [{ epochs: 100_000 }, { batchSize: 5000 }, { microBatchSize: 1025 }, { lr: 1e6 }]) {
       expect(job(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+
+  it("the job, runs.create and the config schema take one set of bounds (trainOverridesSchema)", () => {
+    const job = (options: Record<string, unknown>) =>
+      trainJobSchema.safeParse({
+        kind: "train",
+        runId: 1,
+        options: { preset: "quick", data: "/d", ...options },
+      });
+    // Once drifted: momentum <= 1 vs <= 0.999, validationSplit <= 1 vs <= 0.5, imageSize > 0 vs 32..1024.
+    for (const bad of [{ momentum: 1 }, { validationSplit: 0.6 }, { testSplit: 0.9 }, { imageSize: 16 }]) {
+      expect(job(bad).success, JSON.stringify(bad)).toBe(false);
+      expect(() => configFromOverrides("quick", bad), JSON.stringify(bad)).toThrow();
+    }
+    expect(job({ momentum: 0.999, validationSplit: 0.5, imageSize: 32 }).success).toBe(true);
+    expect(ZCreateRunInput.safeParse({ ...base, imageSize: 16 }).error?.issues[0]?.path).toEqual([
+      "imageSize",
+    ]);
   });
 });
