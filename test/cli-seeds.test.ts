@@ -4,7 +4,7 @@ import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
 import type { SeedSummary } from "@cxrlab/core/run/seed-summary";
 import { listRuns, openStore, type Store } from "@cxrlab/db";
-import { openQueue } from "@cxrlab/trainer";
+import { openQueue } from "@cxrlab/queue";
 import { describe, expect, it } from "vitest";
 import { DATABASE_URL, parseJson, runCli } from "./helpers.ts";
 

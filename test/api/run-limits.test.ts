@@ -4,7 +4,7 @@
  */
 import { ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
-import { trainJobSchema } from "@cxrlab/trainer";
+import { trainJobSchema } from "@cxrlab/queue";
 import { describe, expect, it } from "vitest";
 
 const base = { preset: "quick", projectId: 1, data: "/data/Train" };

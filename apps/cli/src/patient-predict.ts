@@ -14,10 +14,10 @@ import {
   runModel,
   type Store,
 } from "@cxrlab/db";
+import { createProgressBar } from "@cxrlab/queue/progress-bar";
+import { runIdOfModel } from "@cxrlab/queue/record-predictions";
 import { auditCli } from "./cli-audit.ts";
 import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
-import { createProgressBar } from "./progress-bar.ts";
-import { runIdOfModel } from "./record-predictions.ts";
 
 export interface PatientPredictRequest {
   patientId: string;

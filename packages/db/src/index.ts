@@ -166,3 +166,4 @@ export {
 export { openStore, type Store } from "./store.ts";
 export { listUsers, type UserSummary } from "./user-list.ts";
 export type { UserRef } from "./user-ref.ts";
+export { codeVersion, describeStore, withStore } from "./with-store.ts";

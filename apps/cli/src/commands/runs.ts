@@ -1,10 +1,9 @@
 import { createInterface } from "node:readline/promises";
-import { deleteRun, RUN_STATUSES, type RunStatus, type RunSummary } from "@cxrlab/db";
+import { deleteRun, RUN_STATUSES, type RunStatus, type RunSummary, withStore } from "@cxrlab/db";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
 import { REMOTE_OPTION, requireStoredRun, withRecords } from "../records.ts";
-import { withStore } from "../store.ts";
 
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
 
