@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Fails when a workspace imports one at its own layer or above it. The layers, bottom up:
+// core → db → queue → api → apps (cli, web, trainer); an app imports no other app. Checks each
+// workspace's package.json dependencies and the `@cxrlab/...` imports of its source files
+// (test/ and bench/ span packages and are not checked). `npm test` runs it.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Each workspace's layer; a workspace may import only workspaces of a lower layer. */
+export const LAYERS = { core: 0, db: 1, queue: 2, api: 3, cli: 4, web: 4, trainer: 4 };
+
+const SOURCE = /\.(ts|tsx|mts|js|mjs)$/;
+const SKIP = new Set(["node_modules", ".next", "generated", "dist", ".turbo"]);
+const IMPORT = /(?:from\s*|import\s*\(\s*|import\s+|require\s*\(\s*)["']@cxrlab\/([\w-]+)[^"']*["']/g;
+
+function* sourceFiles(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (SKIP.has(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* sourceFiles(full);
+    else if (SOURCE.test(entry.name)) yield full;
+  }
+}
+
+function refusal(from, to) {
+  if (!(to in LAYERS)) return `@cxrlab/${to} is no known workspace (add it to LAYERS)`;
+  if (from === to) return null;
+  if (LAYERS[to] >= LAYERS[from])
+    return `${from} (layer ${LAYERS[from]}) may not import ${to} (layer ${LAYERS[to]})`;
+  return null;
+}
+
+/** Every import of `root`'s workspaces (packages/*, apps/*) that runs up or across a layer. */
+export function layerViolations(root) {
+  const violations = [];
+  for (const group of ["packages", "apps"]) {
+    let names;
+    try {
+      names = readdirSync(path.join(root, group));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const dir = path.join(root, group, name);
+      let manifest;
+      try {
+        manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      } catch {
+        continue;
+      }
+      const from = manifest.name?.replace(/^@cxrlab\//, "") ?? name;
+      if (!(from in LAYERS)) {
+        violations.push(`${group}/${name}: workspace ${from} has no layer (add it to LAYERS)`);
+        continue;
+      }
+      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) {
+        if (!dep.startsWith("@cxrlab/")) continue;
+        const why = refusal(from, dep.slice("@cxrlab/".length));
+        if (why) violations.push(`${group}/${name}/package.json: ${why}`);
+      }
+      for (const file of sourceFiles(dir)) {
+        const text = readFileSync(file, "utf8");
+        for (const match of text.matchAll(IMPORT)) {
+          const why = refusal(from, match[1]);
+          if (why) {
+            const line = text.slice(0, match.index).split("\n").length;
+            violations.push(`${path.relative(root, file)}:${line}: ${why}`);
+          }
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  const violations = layerViolations(root);
+  if (violations.length) {
+    process.stderr.write(
+      `check-layers: ${violations.length} import(s) against apps → api → queue → db → core:\n` +
+        violations.map((v) => `  ${v}\n`).join(""),
+    );
+    process.exit(1);
+  }
+}
