@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Fails when a workspace imports one at its own layer or above it. The layers, bottom up:
-// core → db → queue → api → apps (cli, web, trainer); an app imports no other app. Checks each
+// validators → core → db → queue → api → apps (cli, web, trainer); an app imports no other app. Checks each
 // workspace's package.json dependencies and the `@cxrlab/...` imports of its source files
 // (test/ and bench/ span packages and are not checked). `npm test` runs it.
 import { readdirSync, readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Each workspace's layer; a workspace may import only workspaces of a lower layer. */
-export const LAYERS = { core: 0, db: 1, queue: 2, api: 3, cli: 4, web: 4, trainer: 4 };
+export const LAYERS = { validators: 0, core: 1, db: 2, queue: 3, api: 4, cli: 5, web: 5, trainer: 5 };
 
 const SOURCE = /\.(ts|tsx|mts|js|mjs)$/;
 const SKIP = new Set(["node_modules", ".next", "generated", "dist", ".turbo"]);
@@ -79,7 +79,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const violations = layerViolations(root);
   if (violations.length) {
     process.stderr.write(
-      `check-layers: ${violations.length} import(s) against apps → api → queue → db → core:\n` +
+      `check-layers: ${violations.length} import(s) against apps → api → queue → db → core → validators:\n` +
         violations.map((v) => `  ${v}\n`).join(""),
     );
     process.exit(1);

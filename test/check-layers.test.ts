@@ -1,4 +1,4 @@
-/** The layer check `npm test` runs (scripts/check-layers.mjs): apps → api → queue → db → core. */
+/** The layer check `npm test` runs (scripts/check-layers.mjs): apps → api → queue → db → core → validators. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -45,9 +45,9 @@ describe("layer check", () => {
     workspace("packages/api", "@cxrlab/api", { "a.ts": "\n" }, ["@cxrlab/trainer"]);
     workspace("apps/cli", "@cxrlab/cli", { "a.ts": 'import "@cxrlab/web/x";\n' });
     expect(check(root).sort()).toEqual([
-      "apps/cli/src/a.ts:1: cli (layer 4) may not import web (layer 4)",
-      "packages/api/package.json: api (layer 3) may not import trainer (layer 4)",
-      "packages/db/src/bad.ts:2: db (layer 1) may not import queue (layer 2)",
+      "apps/cli/src/a.ts:1: cli (layer 5) may not import web (layer 5)",
+      "packages/api/package.json: api (layer 4) may not import trainer (layer 5)",
+      "packages/db/src/bad.ts:2: db (layer 2) may not import queue (layer 3)",
     ]);
   });
 });

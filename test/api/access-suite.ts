@@ -12,15 +12,6 @@ import path from "node:path";
 import { type AppRouter, appRouter, createCaller, createContext } from "@cxrlab/api";
 import { handleAuditExport, handleGradCam, handleImage, handleThumbnail } from "@cxrlab/api/http";
 import { handleUpload } from "@cxrlab/api/http/upload";
-import {
-  BEFORE_PASSWORD_CHANGE,
-  OPERATIONS,
-  type Operation,
-  type Permission,
-  ROLES,
-  type Role,
-  roleCan,
-} from "@cxrlab/core/access/roles";
 import { selectBackend } from "@cxrlab/core/backend/select";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
@@ -38,6 +29,15 @@ import {
   upsertImage,
 } from "@cxrlab/db";
 import { createApiToken } from "@cxrlab/db/api-tokens";
+import {
+  BEFORE_PASSWORD_CHANGE,
+  OPERATIONS,
+  type Operation,
+  type Permission,
+  ROLES,
+  type Role,
+  roleCan,
+} from "@cxrlab/validators/roles";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";

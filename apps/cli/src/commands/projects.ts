@@ -1,4 +1,3 @@
-import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import {
   appendAuditEvent,
   ensureProject,
@@ -7,6 +6,7 @@ import {
   setMember,
   withStore,
 } from "@cxrlab/db";
+import { ROLES, type Role } from "@cxrlab/validators/roles";
 import { type Command, Option } from "commander";
 import { cliActor } from "../cli-audit.ts";
 

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
-import { deleteRun, RUN_STATUSES, type RunStatus, type RunSummary, withStore } from "@cxrlab/db";
+import { deleteRun, type RunSummary, withStore } from "@cxrlab/db";
+import { RUN_STATUSES, type RunStatus } from "@cxrlab/validators/run-status";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";

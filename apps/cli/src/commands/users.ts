@@ -6,8 +6,8 @@ import {
   enableUser,
   issueOneTimePassword,
 } from "@cxrlab/api/auth/users";
-import { ROLES, type Role } from "@cxrlab/core/access/roles";
 import { appendAuditEvent, listUsers, withStore } from "@cxrlab/db";
+import { ROLES, type Role } from "@cxrlab/validators/roles";
 import { type Command, Option } from "commander";
 import { cliActor } from "../cli-audit.ts";
 import { createPrompt } from "../prompt.ts";

@@ -1,4 +1,4 @@
-import { roleCan } from "@cxrlab/core/access/roles";
+import { roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";

@@ -1,5 +1,5 @@
-import { roleCan } from "@cxrlab/core/access/roles";
-import { RUN_STATUSES } from "@cxrlab/db";
+import { roleCan } from "@cxrlab/validators/roles";
+import { RUN_STATUSES } from "@cxrlab/validators/run-status";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "@cxrlab/api";
-import { type Permission, roleCan } from "@cxrlab/core/access/roles";
 import { reliabilityDiagramSvg, rocCurvesSvg, trainingCurvesSvg } from "@cxrlab/core/plots";
+import { type Permission, roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "../../../src/components/auto-refresh.tsx";

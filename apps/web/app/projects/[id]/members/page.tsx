@@ -1,4 +1,4 @@
-import { ROLES } from "@cxrlab/core/access/roles";
+import { ROLES } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
