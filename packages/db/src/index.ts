@@ -151,7 +151,6 @@ export {
   type RunRecord,
   recordEpoch,
   recordEvaluation,
-  runExists,
   runModel,
   type StatusUpdate,
   type StoredEpoch,

@@ -346,10 +346,6 @@ export async function latestRunWithModel(
   return run && { ...run, modelLocation: run.modelLocation! };
 }
 
-export async function runExists(store: Store, runId: number): Promise<boolean> {
-  return (await store.prisma.run.count({ where: { id: runId } })) > 0;
-}
-
 async function runTags(store: Store, runId: number): Promise<string[]> {
   const rows = await store.prisma.runTag.findMany({ where: { runId }, orderBy: { tag: "asc" } });
   return rows.map((r) => r.tag);
