@@ -2,7 +2,9 @@
 // Fails when a workspace imports one at its own layer or above it. The layers, bottom up:
 // validators → core → db → queue → api → apps (cli, web, trainer); an app imports no other app. Checks each
 // workspace's package.json dependencies and the `@cxrlab/...` imports of its source files
-// (test/ and bench/ span packages and are not checked). `npm test` runs it.
+// (test/ and bench/ span packages and are not checked). It also fails on an import of a subpath
+// a package does not export, when the package names its subpaths (no "./*" in its exports),
+// there and in test/ and bench/. `npm test` runs it.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +14,8 @@ export const LAYERS = { validators: 0, core: 1, db: 2, queue: 3, api: 4, cli: 5,
 
 const SOURCE = /\.(ts|tsx|mts|js|mjs)$/;
 const SKIP = new Set(["node_modules", ".next", "generated", "dist", ".turbo"]);
-const IMPORT = /(?:from\s*|import\s*\(\s*|import\s+|require\s*\(\s*)["']@cxrlab\/([\w-]+)[^"']*["']/g;
+const IMPORT =
+  /(?:from\s*|import\s*\(\s*|import\s+|require\s*\(\s*)["']@cxrlab\/([\w-]+)((?:\/[^"']*)?)["']/g;
 
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -31,9 +34,65 @@ function refusal(from, to) {
   return null;
 }
 
-/** Every import of `root`'s workspaces (packages/*, apps/*) that runs up or across a layer. */
+/** The subpaths each workspace package names in its exports; null when it exports "./*" (or has no exports). */
+function exportedSubpaths(root) {
+  const exported = new Map();
+  for (const group of ["packages", "apps"]) {
+    let names;
+    try {
+      names = readdirSync(path.join(root, group));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const manifest = JSON.parse(readFileSync(path.join(root, group, name, "package.json"), "utf8"));
+        // No exports field: Node lets every file be imported, so there is nothing to check.
+        const keys = manifest.exports ? Object.keys(manifest.exports) : ["./*"];
+        exported.set(manifest.name?.replace(/^@cxrlab\//, "") ?? name, keys.includes("./*") ? null : keys);
+      } catch {}
+    }
+  }
+  return exported;
+}
+
+function unexported(exported, to, subpath) {
+  const keys = exported.get(to);
+  if (!keys || keys.includes(`.${subpath}`)) return null;
+  return `@cxrlab/${to}${subpath} is not among @cxrlab/${to}'s exports (${keys.join(", ") || "none"})`;
+}
+
+/** The imports in `dir`'s files of subpaths their packages do not export. */
+function exportViolations(root, dir, exported) {
+  const violations = [];
+  let files;
+  try {
+    files = [...sourceFiles(dir)];
+  } catch {
+    return violations;
+  }
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(IMPORT)) {
+      const why = unexported(exported, match[1], match[2]);
+      if (why)
+        violations.push(
+          `${path.relative(root, file)}:${text.slice(0, match.index).split("\n").length}: ${why}`,
+        );
+    }
+  }
+  return violations;
+}
+
+/**
+ * Every import of `root`'s workspaces (packages/*, apps/*) that runs up or across a layer, and
+ * every import (there and in test/, bench/) of a subpath its package does not export.
+ */
 export function layerViolations(root) {
   const violations = [];
+  const exported = exportedSubpaths(root);
+  for (const dir of ["test", "bench"])
+    violations.push(...exportViolations(root, path.join(root, dir), exported));
   for (const group of ["packages", "apps"]) {
     let names;
     try {
@@ -62,7 +121,7 @@ export function layerViolations(root) {
       for (const file of sourceFiles(dir)) {
         const text = readFileSync(file, "utf8");
         for (const match of text.matchAll(IMPORT)) {
-          const why = refusal(from, match[1]);
+          const why = refusal(from, match[1]) ?? unexported(exported, match[1], match[2]);
           if (why) {
             const line = text.slice(0, match.index).split("\n").length;
             violations.push(`${path.relative(root, file)}:${line}: ${why}`);
@@ -79,7 +138,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const violations = layerViolations(root);
   if (violations.length) {
     process.stderr.write(
-      `check-layers: ${violations.length} import(s) against apps → api → queue → db → core → validators:\n` +
+      `check-layers: ${violations.length} import(s) against apps → api → queue → db → core → validators or a package's exports:\n` +
         violations.map((v) => `  ${v}\n`).join(""),
     );
     process.exit(1);

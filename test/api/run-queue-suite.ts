@@ -5,7 +5,7 @@ import { sharedQueue } from "@cxrlab/api/queue/shared-queue";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
 import type { Job, JobQueue } from "@cxrlab/queue";
-import { confineQueuedJob } from "@cxrlab/queue/job-paths";
+import { confineQueuedJob } from "@cxrlab/queue";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";

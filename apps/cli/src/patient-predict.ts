@@ -14,8 +14,7 @@ import {
   runModel,
   type Store,
 } from "@cxrlab/db";
-import { createProgressBar } from "@cxrlab/queue/progress-bar";
-import { runIdOfModel } from "@cxrlab/queue/record-predictions";
+import { createProgressBar, runIdOfModel } from "@cxrlab/queue/runners";
 import { auditCli } from "./cli-audit.ts";
 import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
 

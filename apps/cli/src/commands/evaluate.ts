@@ -1,7 +1,6 @@
 import { PRECISIONS } from "@cxrlab/core/inference/int8";
 import { DEFAULT_RESAMPLES, formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
-import { createProgressBar } from "@cxrlab/queue/progress-bar";
-import { type EvaluationRequest, runEvaluation } from "@cxrlab/queue/runners/evaluate";
+import { createProgressBar, type EvaluationRequest, runEvaluation } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
 import { backendName, nonNegativeInt, positiveInt } from "../options.ts";
 

@@ -6,9 +6,7 @@ import { freezeLayers } from "@cxrlab/core/model/freeze";
 import { resolveFreezeUntil, summarizeModel } from "@cxrlab/core/model/summary";
 import type { CalibrationMethod } from "@cxrlab/core/onnx/calibrate";
 import { PRESET_NAMES, type PresetName, resolveConfig } from "@cxrlab/core/presets";
-import { useBackend } from "@cxrlab/queue/backend";
-import { createProgressBar } from "@cxrlab/queue/progress-bar";
-import { existingDir } from "@cxrlab/queue/runners/existing-dir";
+import { createProgressBar, existingDir, useBackend } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
 import { backendName, freezeUntil, positiveInt } from "../options.ts";
 

@@ -10,7 +10,7 @@ import {
   type QueuedJob,
   trainJobSchema,
 } from "@cxrlab/queue";
-import { existingDir } from "@cxrlab/queue/runners/existing-dir";
+import { existingDir } from "@cxrlab/queue/runners";
 import type { Command } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";

@@ -9,8 +9,7 @@ import {
 import { PRESET_NAMES } from "@cxrlab/core/presets";
 import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run/seed-summary";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
-import { createProgressBar } from "@cxrlab/queue/progress-bar";
-import { runTraining, type TrainRequest } from "@cxrlab/queue/runners/train";
+import { createProgressBar, runTraining, type TrainRequest } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import {
