@@ -70,7 +70,7 @@ export function RunsTable({
   params,
   cancellable,
 }: {
-  input: Exclude<RouterInputs["runs"]["list"], void | undefined>;
+  input: Extract<RouterInputs["runs"]["list"], object>;
   params: SearchParams;
   /** Projects where the viewer may cancel runs. */
   cancellable: number[];
