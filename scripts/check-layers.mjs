@@ -5,7 +5,7 @@
 // (test/ and bench/ span packages and are not checked). It also fails on an import of a subpath
 // a package does not export, when the package names its subpaths (no "./*" in its exports),
 // there and in test/ and bench/. `npm test` runs it.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,65 +34,8 @@ function refusal(from, to) {
   return null;
 }
 
-/** The subpaths each workspace package names in its exports; null when it exports "./*" (or has no exports). */
-function exportedSubpaths(root) {
-  const exported = new Map();
-  for (const group of ["packages", "apps"]) {
-    let names;
-    try {
-      names = readdirSync(path.join(root, group));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      try {
-        const manifest = JSON.parse(readFileSync(path.join(root, group, name, "package.json"), "utf8"));
-        // No exports field: Node lets every file be imported, so there is nothing to check.
-        const keys = manifest.exports ? Object.keys(manifest.exports) : ["./*"];
-        exported.set(manifest.name?.replace(/^@cxrlab\//, "") ?? name, keys.includes("./*") ? null : keys);
-      } catch {}
-    }
-  }
-  return exported;
-}
-
-function unexported(exported, to, subpath) {
-  const keys = exported.get(to);
-  if (!keys || keys.includes(`.${subpath}`)) return null;
-  return `@cxrlab/${to}${subpath} is not among @cxrlab/${to}'s exports (${keys.join(", ") || "none"})`;
-}
-
-/** The imports in `dir`'s files of subpaths their packages do not export. */
-function exportViolations(root, dir, exported) {
-  const violations = [];
-  let files;
-  try {
-    files = [...sourceFiles(dir)];
-  } catch {
-    return violations;
-  }
-  for (const file of files) {
-    const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(IMPORT)) {
-      const why = unexported(exported, match[1], match[2]);
-      if (why)
-        violations.push(
-          `${path.relative(root, file)}:${text.slice(0, match.index).split("\n").length}: ${why}`,
-        );
-    }
-  }
-  return violations;
-}
-
-/**
- * Every import of `root`'s workspaces (packages/*, apps/*) that runs up or across a layer, and
- * every import (there and in test/, bench/) of a subpath its package does not export.
- */
-export function layerViolations(root) {
-  const violations = [];
-  const exported = exportedSubpaths(root);
-  for (const dir of ["test", "bench"])
-    violations.push(...exportViolations(root, path.join(root, dir), exported));
+/** Each workspace (packages/*, apps/*) with a package.json: its folder, short name and manifest. */
+function* workspaces(root) {
   for (const group of ["packages", "apps"]) {
     let names;
     try {
@@ -108,27 +51,68 @@ export function layerViolations(root) {
       } catch {
         continue;
       }
-      const from = manifest.name?.replace(/^@cxrlab\//, "") ?? name;
-      if (!(from in LAYERS)) {
-        violations.push(`${group}/${name}: workspace ${from} has no layer (add it to LAYERS)`);
-        continue;
-      }
-      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) {
-        if (!dep.startsWith("@cxrlab/")) continue;
-        const why = refusal(from, dep.slice("@cxrlab/".length));
-        if (why) violations.push(`${group}/${name}/package.json: ${why}`);
-      }
-      for (const file of sourceFiles(dir)) {
-        const text = readFileSync(file, "utf8");
-        for (const match of text.matchAll(IMPORT)) {
-          const why = refusal(from, match[1]) ?? unexported(exported, match[1], match[2]);
-          if (why) {
-            const line = text.slice(0, match.index).split("\n").length;
-            violations.push(`${path.relative(root, file)}:${line}: ${why}`);
-          }
-        }
-      }
+      yield {
+        dir,
+        label: `${group}/${name}`,
+        name: manifest.name?.replace(/^@cxrlab\//, "") ?? name,
+        manifest,
+      };
     }
+  }
+}
+
+/** Each import of a workspace package in `file`: the package's short name, subpath and line. */
+function* imports(file) {
+  const text = readFileSync(file, "utf8");
+  for (const match of text.matchAll(IMPORT))
+    yield { to: match[1], subpath: match[2], line: text.slice(0, match.index).split("\n").length };
+}
+
+/** The subpaths each workspace package names in its exports; null when it exports "./*" (or has no exports). */
+function exportedSubpaths(root) {
+  const exported = new Map();
+  for (const { name, manifest } of workspaces(root)) {
+    // No exports field: Node lets every file be imported, so there is nothing to check.
+    const keys = manifest.exports ? Object.keys(manifest.exports) : ["./*"];
+    exported.set(name, keys.includes("./*") ? null : keys);
+  }
+  return exported;
+}
+
+function unexported(exported, to, subpath) {
+  const keys = exported.get(to);
+  if (!keys || keys.includes(`.${subpath}`)) return null;
+  return `@cxrlab/${to}${subpath} is not among @cxrlab/${to}'s exports (${keys.join(", ") || "none"})`;
+}
+
+/**
+ * Every import of `root`'s workspaces that runs up or across a layer, and every import (there and
+ * in test/, bench/) of a subpath its package does not export.
+ */
+export function layerViolations(root) {
+  const violations = [];
+  const exported = exportedSubpaths(root);
+  const check = (file, why) => {
+    for (const { to, subpath, line } of imports(file)) {
+      const reason = why(to) ?? unexported(exported, to, subpath);
+      if (reason) violations.push(`${path.relative(root, file)}:${line}: ${reason}`);
+    }
+  };
+  for (const dir of ["test", "bench"]) {
+    const full = path.join(root, dir);
+    if (existsSync(full)) for (const file of sourceFiles(full)) check(file, () => null);
+  }
+  for (const { dir, label, name: from, manifest } of workspaces(root)) {
+    if (!(from in LAYERS)) {
+      violations.push(`${label}: workspace ${from} has no layer (add it to LAYERS)`);
+      continue;
+    }
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) {
+      if (!dep.startsWith("@cxrlab/")) continue;
+      const why = refusal(from, dep.slice("@cxrlab/".length));
+      if (why) violations.push(`${label}/package.json: ${why}`);
+    }
+    for (const file of sourceFiles(dir)) check(file, (to) => refusal(from, to));
   }
   return violations;
 }
