@@ -14,9 +14,9 @@ import { handleAuditExport, handleGradCam, handleImage, handleThumbnail } from "
 import { handleUpload } from "@cxrlab/api/http/upload";
 import { selectBackend } from "@cxrlab/core/backend/select";
 import { imageFileInfo } from "@cxrlab/core/data";
-import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
   createRun,
   ingestImage,

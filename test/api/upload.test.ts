@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { handleUpload, type UploadReport } from "@cxrlab/api/http";
-import { buildDicom } from "@cxrlab/core/dicom/test-dicom";
+import { buildDicom } from "@cxrlab/core/testing";
 import { createApiToken, listAuditEvents, migrate, openStore, type Store } from "@cxrlab/db";
 import { sha256Of } from "@cxrlab/db/content-store";
 import sharp from "sharp";
