@@ -18,6 +18,7 @@ import { saveModel } from "@cxrlab/core/model/io";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
+  createApiToken,
   createRun,
   ingestImage,
   migrate,
@@ -28,7 +29,6 @@ import {
   updateRunStatus,
   upsertImage,
 } from "@cxrlab/db";
-import { createApiToken } from "@cxrlab/db/api-tokens";
 import {
   BEFORE_PASSWORD_CHANGE,
   OPERATIONS,

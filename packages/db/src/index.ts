@@ -1,3 +1,4 @@
+export { type ImageScope, imageScope, patientProjectId, runProjectId } from "./access-scope.ts";
 export {
   API_TOKEN_PREFIX,
   type ApiTokenRecord,
@@ -23,7 +24,10 @@ export {
   exportAuditEvents,
   listAuditEvents,
 } from "./audit.ts";
+export { putContent, type StoredContent, sha256Of } from "./content-store.ts";
 export { defaultDatabaseUrl, type Provider, resolveDatabase } from "./database-url.ts";
+/** The SQLite queue's row (the generated Prisma client itself stays private). */
+export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {
   type ImageInput,
   type PredictionInput,
@@ -33,6 +37,7 @@ export {
 export {
   type DemographicsOf,
   demographicEvents,
+  discardUnused,
   type IngestContent,
   type IngestedFile,
   type IngestOptions,
@@ -117,6 +122,7 @@ export {
   recordImagePredictions,
   recordTrainOutcome,
 } from "./record-training.ts";
+export { retryWhenBusy } from "./retry.ts";
 export {
   addComment,
   CommentRefused,
