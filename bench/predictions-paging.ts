@@ -10,7 +10,7 @@ import path from "node:path";
 import { createCaller, createContext, type RouterInputs } from "@cxrlab/api";
 import { readEnv } from "@cxrlab/core/env";
 import { migrate, openStore } from "@cxrlab/db";
-import { createScratchPostgres } from "@cxrlab/db/scratch-postgres";
+import { createScratchPostgres } from "@cxrlab/db/testing";
 import { seedBigRun } from "../test/api/seed-predictions.ts";
 
 const COUNT = Number(process.argv[2] ?? 10_000);

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { selectBackend } from "@cxrlab/core/backend/select";
-import { imagenetDenseNet, sampleXrays, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
+import { imagenetDenseNet, sampleXrays, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
   createRun,
   ingestImage,

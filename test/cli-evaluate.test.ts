@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { selectBackend } from "@cxrlab/core/backend/select";
-import { CLASS_NAMES, imagenetDenseNet, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { CLASS_NAMES, imagenetDenseNet, testModelMeta } from "@cxrlab/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./helpers.ts";
 

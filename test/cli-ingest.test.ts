@@ -10,9 +10,16 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { selectBackend } from "@cxrlab/core/backend/select";
-import { buildDicom, type TestDicom, TRANSFER_SYNTAX } from "@cxrlab/core/dicom/test-dicom";
-import { imagenetDenseNet, sampleXrays, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
+import {
+  buildDicom,
+  imagenetDenseNet,
+  sampleXrays,
+  type TestDicom,
+  TRANSFER_SYNTAX,
+  testConfig,
+  testModelMeta,
+} from "@cxrlab/core/testing";
 import { createRun, listAuditEvents, openStore, type PatientHistory, updateRunStatus } from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { CLASS_NAMES } from "@cxrlab/core/testing";
 import { describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./helpers.ts";
 
@@ -44,7 +45,7 @@ describe("interrupted runs", () => {
 describe("unreadable images", () => {
   function folderWithCorruptImage(): { dir: string; bad: string } {
     const dir = mkdtempSync(path.join(tmpdir(), "cxrlab-bad-"));
-    for (const cls of ["COVID", "Normal", "Viral Pneumonia"]) {
+    for (const cls of CLASS_NAMES) {
       mkdirSync(path.join(dir, cls));
       const src = path.join(sharedPaths.sample(), cls);
       for (const f of readdirSync(src).slice(0, 6)) copyFileSync(path.join(src, f), path.join(dir, cls, f));

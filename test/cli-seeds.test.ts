@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
 import type { SeedSummary } from "@cxrlab/core/run/seed-summary";
+import { CLASS_NAMES } from "@cxrlab/core/testing";
 import { listRuns, openStore, type Store } from "@cxrlab/db";
-import { openQueue } from "@cxrlab/trainer";
+import { openQueue } from "@cxrlab/queue";
 import { describe, expect, it } from "vitest";
 import { DATABASE_URL, parseJson, runCli } from "./helpers.ts";
 
 const TINY = ["--preset", "quick", "--image-size", "64", "--views", "1", "--epochs", "1"];
-const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+const CLASSES = CLASS_NAMES;
 
 /** Reads this file's experiment store directly (a CLI process a query costs seconds). */
 async function inStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {

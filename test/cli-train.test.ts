@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { CLASS_NAMES } from "@cxrlab/core/testing";
 import { openStore } from "@cxrlab/db";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIRST_ADMIN } from "../apps/cli/src/first-admin.ts";
@@ -100,7 +101,7 @@ describe("the demo: a real run on the bundled sample with ImageNet weights", () 
       confusionMatrix: number[][];
       report: { classes: { name: string; precision: number; recall: number; f1: number }[] };
     }>(result);
-    expect(evaluation.classNames).toEqual(["COVID", "Normal", "Viral Pneumonia"]);
+    expect(evaluation.classNames).toEqual(CLASS_NAMES);
     // The saved model runs on onnxruntime (exported from its tfjs weights), as CLI evaluation does by default.
     expect(evaluation.engine).toMatch(/^onnxruntime \S+ cpu, \d+ threads?$/);
     expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(312);

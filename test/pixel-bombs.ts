@@ -1,7 +1,7 @@
 // Images whose headers declare far more pixels than they hold: what a decompression bomb looks like to
 // a reader that trusts the header. Tests check these are refused from the header, before decoding.
 import { crc32 } from "node:zlib";
-import { buildDicom } from "@cxrlab/core/dicom/test-dicom";
+import { buildDicom } from "@cxrlab/core/testing";
 import sharp from "sharp";
 
 /** A valid 8×8 PNG whose IHDR (width, height and its CRC rewritten) declares `width`×`height`. */

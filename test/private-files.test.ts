@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import os from "node:os";
 import path from "node:path";
 import { cachedFile } from "@cxrlab/core/gradcam/cache";
-import { migrate, openStore } from "@cxrlab/db";
-import { putContent } from "@cxrlab/db/content-store";
+import { migrate, openStore, putContent } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let dir: string;

@@ -11,7 +11,7 @@ const nextConfig: NextConfig = {
   },
   outputFileTracingRoot: join(here, "..", ".."),
   // Our packages export TypeScript source that imports siblings with explicit `.ts` extensions.
-  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db", "@cxrlab/trainer"],
+  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db", "@cxrlab/queue", "@cxrlab/validators"],
   // Native addons, wasm loaders and the Prisma runtime load themselves from disk: keep them out of the bundle.
   serverExternalPackages: [
     "@tensorflow/tfjs",

@@ -12,21 +12,13 @@ import path from "node:path";
 import { type AppRouter, appRouter, createCaller, createContext } from "@cxrlab/api";
 import { handleAuditExport, handleGradCam, handleImage, handleThumbnail } from "@cxrlab/api/http";
 import { handleUpload } from "@cxrlab/api/http/upload";
-import {
-  BEFORE_PASSWORD_CHANGE,
-  OPERATIONS,
-  type Operation,
-  type Permission,
-  ROLES,
-  type Role,
-  roleCan,
-} from "@cxrlab/core/access/roles";
 import { selectBackend } from "@cxrlab/core/backend/select";
 import { imageFileInfo } from "@cxrlab/core/data";
-import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { saveModel } from "@cxrlab/core/model/io";
 import { sharedPaths } from "@cxrlab/core/paths";
+import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
+  createApiToken,
   createRun,
   ingestImage,
   migrate,
@@ -37,7 +29,15 @@ import {
   updateRunStatus,
   upsertImage,
 } from "@cxrlab/db";
-import { createApiToken } from "@cxrlab/db/api-tokens";
+import {
+  BEFORE_PASSWORD_CHANGE,
+  OPERATIONS,
+  type Operation,
+  type Permission,
+  ROLES,
+  type Role,
+  roleCan,
+} from "@cxrlab/validators/roles";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";

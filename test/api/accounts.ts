@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createCaller, createContext } from "@cxrlab/api";
 import { addMembership, createUser, generatePassword } from "@cxrlab/api/auth";
-import type { Role } from "@cxrlab/core/access/roles";
-import { DEFAULT_PROJECT, type Store } from "@cxrlab/db";
-import { createApiToken } from "@cxrlab/db/api-tokens";
+import { createApiToken, DEFAULT_PROJECT, type Store } from "@cxrlab/db";
+import type { Role } from "@cxrlab/validators/roles";
 
 export interface TestAccount {
   userId: string;

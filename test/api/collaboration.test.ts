@@ -1,5 +1,6 @@
 import { experimentConfigSchema } from "@cxrlab/core/config";
-import { createRun, migrate, openStore, type RunStatus, type Store, updateRunStatus } from "@cxrlab/db";
+import { createRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
+import type { RunStatus } from "@cxrlab/validators/run-status";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteDatabase, type TestDatabase } from "../db/databases.ts";
 import { callerAs, type TestAccount, testAccount } from "./accounts.ts";

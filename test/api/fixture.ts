@@ -12,6 +12,7 @@ import { evaluatePredictions } from "@cxrlab/core/metrics";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { resolveConfig } from "@cxrlab/core/presets";
 import { createRng } from "@cxrlab/core/random";
+import { CLASS_NAMES } from "@cxrlab/core/testing";
 import {
   addRunNote,
   createRun,
@@ -24,7 +25,7 @@ import {
   upsertImage,
 } from "@cxrlab/db";
 
-export const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+export const CLASSES = CLASS_NAMES;
 
 export interface SampleImage {
   id: number;

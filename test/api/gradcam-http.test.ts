@@ -5,9 +5,9 @@ import { handleGradCam } from "@cxrlab/api/http";
 import { selectBackend } from "@cxrlab/core/backend/select";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { createGradCamService } from "@cxrlab/core/gradcam";
-import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/gradcam/test-model";
 import { loadModelForInference } from "@cxrlab/core/inference/load";
 import { saveModel } from "@cxrlab/core/model/io";
+import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
   createRun,
   migrate,

@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { confineQueuedJob } from "@cxrlab/api/queue/job-paths";
 import { sharedQueue } from "@cxrlab/api/queue/shared-queue";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
-import type { Job, JobQueue } from "@cxrlab/trainer";
+import type { Job, JobQueue } from "@cxrlab/queue";
+import { confineQueuedJob } from "@cxrlab/queue";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";

@@ -1,8 +1,8 @@
 // Signing in for HTTP-level tests: real sessions through the accounts library's own endpoints, so
 // requests carry the cookie a browser would.
 import { serveAuth } from "@cxrlab/api/auth";
-import type { Role } from "@cxrlab/core/access/roles";
 import type { Store } from "@cxrlab/db";
+import type { Role } from "@cxrlab/validators/roles";
 import { type TestAccount, testAccount } from "./accounts.ts";
 
 export const ORIGIN = "http://localhost:3000";

@@ -8,9 +8,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { handleUpload, type UploadReport } from "@cxrlab/api/http";
-import { buildDicom } from "@cxrlab/core/dicom/test-dicom";
-import { type IngestReport, ingestContents, ingestImage, migrate, openStore, type Store } from "@cxrlab/db";
-import { sha256Of } from "@cxrlab/db/content-store";
+import { buildDicom } from "@cxrlab/core/testing";
+import {
+  type IngestReport,
+  ingestContents,
+  ingestImage,
+  migrate,
+  openStore,
+  type Store,
+  sha256Of,
+} from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";

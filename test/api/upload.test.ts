@@ -2,9 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { handleUpload, type UploadReport } from "@cxrlab/api/http";
-import { buildDicom } from "@cxrlab/core/dicom/test-dicom";
-import { createApiToken, listAuditEvents, migrate, openStore, type Store } from "@cxrlab/db";
-import { sha256Of } from "@cxrlab/db/content-store";
+import { buildDicom } from "@cxrlab/core/testing";
+import { createApiToken, listAuditEvents, migrate, openStore, type Store, sha256Of } from "@cxrlab/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dicomDeclaring, pngDeclaring } from "../pixel-bombs.ts";

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildDicom } from "@cxrlab/core/dicom/test-dicom";
+import { buildDicom } from "@cxrlab/core/testing";
 import { getPatientHistory, listPatients, type PatientHistory } from "@cxrlab/db";
 import type { Page, Response } from "playwright-core";
 import sharp from "sharp";

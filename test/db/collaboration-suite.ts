@@ -14,13 +14,13 @@ import {
   projectDefaultModel,
   promoteRun,
   promotionHistory,
-  type RunStatus,
   type Store,
   starRun,
   starredRunIds,
   unstarRun,
   updateRunStatus,
 } from "@cxrlab/db";
+import type { RunStatus } from "@cxrlab/validators/run-status";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readEnv } from "@cxrlab/core/env";
-import { createScratchPostgres } from "@cxrlab/db/scratch-postgres";
+import { createScratchPostgres } from "@cxrlab/db/testing";
 
 export interface TestDatabase {
   url: string;

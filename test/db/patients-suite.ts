@@ -5,6 +5,7 @@ import path from "node:path";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import {
   createRun,
+  discardUnused,
   getPatientHistory,
   type IngestInput,
   ingestImage,
@@ -12,12 +13,12 @@ import {
   migrate,
   openStore,
   patientImagesWithoutPrediction,
+  putContent,
   recordPredictions,
   type Store,
+  type StoredContent,
   upsertImage,
 } from "@cxrlab/db";
-import { putContent, type StoredContent } from "@cxrlab/db/content-store";
-import { discardUnused } from "@cxrlab/db/ingest-files";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 

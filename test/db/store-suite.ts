@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { bootstrapMetricIntervals, evaluatePredictions } from "@cxrlab/core/metrics";
+import { CLASS_NAMES } from "@cxrlab/core/testing";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
 import {
   addRunNote,
@@ -30,7 +31,7 @@ import { sampleImagePaths } from "../api/fixture.ts";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..");
-const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+const CLASSES = CLASS_NAMES;
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**

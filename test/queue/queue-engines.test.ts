@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolveConfig } from "@cxrlab/core/presets";
 import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
-import { type JobQueue, type JobState, openQueue } from "@cxrlab/trainer";
+import { type JobQueue, type JobState, openQueue } from "@cxrlab/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type DatabaseFactory,

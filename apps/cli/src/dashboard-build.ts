@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { REPO_ROOT } from "@cxrlab/core/paths";
-import { formatDuration } from "./progress-bar.ts";
+import { formatDuration } from "@cxrlab/queue/runners";
 
 export const WEB_DIR = path.join(REPO_ROOT, "apps", "web");
 /** Written last by `next build`: the production build is complete. */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createGradCamService } from "@cxrlab/core/gradcam";
 import { loadModelForInference } from "@cxrlab/core/inference/load";
-import type { ImagePrediction } from "@cxrlab/core/inference/predict";
+import type { FilePrediction } from "@cxrlab/core/inference/predict";
 
 /**
  * Writes a Grad-CAM overlay of each image's predicted class into `dir` as
@@ -11,7 +11,7 @@ import type { ImagePrediction } from "@cxrlab/core/inference/predict";
  */
 export async function writeGradCamOverlays(
   modelDir: string,
-  predictions: ImagePrediction[],
+  predictions: FilePrediction[],
   dir: string,
 ): Promise<Map<string, string>> {
   const loaded = await loadModelForInference(modelDir);
@@ -36,7 +36,7 @@ export async function writeGradCamOverlays(
 }
 
 /** Images of the same name from different folders get -2, -3, … */
-function uniqueName(p: ImagePrediction, taken: Set<string>): string {
+function uniqueName(p: FilePrediction, taken: Set<string>): string {
   const stem = path.basename(p.path, path.extname(p.path));
   const slug = p.predictedClass.replace(/[^A-Za-z0-9_-]+/g, "-");
   let name = `${stem}.${slug}.gradcam.png`;

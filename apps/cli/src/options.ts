@@ -1,4 +1,3 @@
-import { existsSync, statSync } from "node:fs";
 import { BACKENDS, type BackendName } from "@cxrlab/core/backend/select";
 import { InvalidArgumentError } from "commander";
 
@@ -88,11 +87,4 @@ export function backendName(value: string): BackendName {
     throw new InvalidArgumentError(`expected one of ${BACKENDS.join(", ")}.`);
   }
   return value as BackendName;
-}
-
-/** A folder that must exist; checked when the command runs so the error names the flag. */
-export function existingDir(flag: string, value: string): string {
-  if (!existsSync(value)) throw new Error(`${flag} ${value}: no such folder`);
-  if (!statSync(value).isDirectory()) throw new Error(`${flag} ${value}: not a folder`);
-  return value;
 }

@@ -14,10 +14,9 @@ import {
   runModel,
   type Store,
 } from "@cxrlab/db";
+import { createProgressBar, runIdOfModel } from "@cxrlab/queue/runners";
 import { auditCli } from "./cli-audit.ts";
 import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
-import { createProgressBar } from "./progress-bar.ts";
-import { runIdOfModel } from "./record-predictions.ts";
 
 export interface PatientPredictRequest {
   patientId: string;

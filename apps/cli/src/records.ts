@@ -12,10 +12,10 @@ import {
   type RunSummary,
   type Store,
   tagRun,
+  withStore,
 } from "@cxrlab/db";
 import { auditCli } from "./cli-audit.ts";
 import { signedIn } from "./remote.ts";
-import { withStore } from "./store.ts";
 
 export type RunFilter = Pick<RunQuery, "status" | "tag" | "project"> & { limit: number };
 

@@ -1,17 +1,37 @@
 import path from "node:path";
-import type { CancelledRun } from "@cxrlab/api/queue/cancel-run";
-import type { QueuedRun } from "@cxrlab/api/queue/queue-run";
-import { type CreateRunInput, ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
+import type { RouterInputs, RouterOutputs } from "@cxrlab/api";
 import { DEFAULT_PROJECT } from "@cxrlab/db";
 import type { Command } from "commander";
 import type { TrainFlags } from "./commands/train.ts";
 import { signedIn } from "./remote.ts";
 
+type CreateRunInput = RouterInputs["runs"]["create"];
+type QueuedRun = RouterOutputs["runs"]["create"];
+type CancelledRun = RouterOutputs["runs"]["cancel"];
+
 /**
- * The `queue add` options a dashboard's runs.create takes (its input schema's fields; --project is
- * sent as the project's id), and those that only shape this command's own output.
+ * The `queue add` options a dashboard's runs.create takes (its input's fields; --project is sent
+ * as the project's id), and those that only shape this command's own output. The type checks that
+ * the list names every field of the input but projectId, and nothing else.
  */
-const API_FIELDS = Object.keys(ZCreateRunInput.shape).filter((key) => key !== "projectId");
+const API_FIELDS = [
+  "preset",
+  "name",
+  "epochs",
+  "batchSize",
+  "lr",
+  "freezeUntil",
+  "imageSize",
+  "seed",
+  "views",
+  "limitPerClass",
+  "data",
+  "test",
+  "tag",
+] as const satisfies readonly (keyof CreateRunInput)[];
+type UnlistedField = Exclude<keyof CreateRunInput, (typeof API_FIELDS)[number] | "projectId">;
+const allListed: [UnlistedField] extends [never] ? true : UnlistedField = true;
+void allListed;
 const REMOTE_RUN_OPTIONS: ReadonlySet<string> = new Set([...API_FIELDS, "project", "json", "remote"]);
 
 /**

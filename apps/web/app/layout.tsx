@@ -1,4 +1,4 @@
-import { OPERATIONS, roleCan } from "@cxrlab/core/access/roles";
+import { OPERATIONS, roleCan } from "@cxrlab/validators/roles";
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";

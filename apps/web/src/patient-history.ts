@@ -8,7 +8,7 @@ import type { TrendPoint } from "@cxrlab/core/plots";
 export type PatientHistory = RouterOutputs["patients"]["get"];
 export type PatientStudy = PatientHistory["studies"][number];
 export type PatientImage = PatientStudy["images"][number];
-export type ImagePrediction = PatientImage["predictions"][number];
+export type PatientImagePrediction = PatientImage["predictions"][number];
 
 export interface PatientModel {
   runId: number;
@@ -27,7 +27,7 @@ function newerFirst(a: { at: number; runId: number }, b: { at: number; runId: nu
 }
 
 /** An image's predictions, the most recent first. */
-export function latestFirst(predictions: readonly ImagePrediction[]): ImagePrediction[] {
+export function latestFirst(predictions: readonly PatientImagePrediction[]): PatientImagePrediction[] {
   return [...predictions].sort((a, b) =>
     newerFirst({ at: time(a.createdAt), runId: a.runId }, { at: time(b.createdAt), runId: b.runId }),
   );
@@ -51,7 +51,7 @@ export function patientModels(history: PatientHistory): PatientModel[] {
 }
 
 /** The prediction an image's heatmap explains: the chosen model's, else the image's latest. */
-export function heatmapPrediction(image: PatientImage, runId: number | null): ImagePrediction | null {
+export function heatmapPrediction(image: PatientImage, runId: number | null): PatientImagePrediction | null {
   return image.predictions.find((p) => p.runId === runId) ?? latestFirst(image.predictions)[0] ?? null;
 }
 

@@ -4,7 +4,8 @@
  * (minAcc=90) are fractions in the API (0.9).
  */
 
-import { RUN_SORT_KEYS, type RunSortKey, type RunStatus } from "@cxrlab/db";
+import { RUN_SORT_KEYS, type RunSortKey } from "@cxrlab/db";
+import type { RunStatus } from "@cxrlab/validators/run-status";
 import type { SearchParams } from "./links.ts";
 
 export type { SearchParams };

@@ -1,4 +1,4 @@
-import type { Operation } from "@cxrlab/core/access/roles";
+import type { Operation } from "@cxrlab/validators/roles";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";

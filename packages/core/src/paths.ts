@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,8 +41,3 @@ export const sharedPaths = {
   devTest: () => path.join(sharedDir(), "data", "cxr-dev", "Test"),
   imagenetWeights: () => path.join(sharedDir(), "weights", "keras-densenet169-tfjs"),
 };
-
-export function assertExists(p: string, what: string): string {
-  if (!existsSync(p)) throw new Error(`${what} not found: ${p}`);
-  return p;
-}

@@ -1,12 +1,14 @@
-import { ZodError } from "zod";
-import type {
-  ExperimentConfig,
-  ExperimentConfigInput,
-  FreezeUntil,
-  OptimizerConfig,
-  ScheduleConfig,
-  SplitBy,
-  TrainingConfig,
+import { ZodError, z } from "zod";
+import {
+  augmentationSchema,
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+  experimentConfigSchema,
+  optimizerSchema,
+  preprocessingSchema,
+  scheduleSchema,
+  splitSchema,
+  trainingSchema,
 } from "./config.ts";
 import { isPresetName, PRESET_NAMES, resolveConfig } from "./presets.ts";
 
@@ -41,30 +43,42 @@ export const OVERRIDE_PATHS = {
 
 export type OverrideName = keyof typeof OVERRIDE_PATHS;
 
+const config = experimentConfigSchema.shape;
+const training = trainingSchema.shape;
+const optimizer = optimizerSchema.shape;
+const schedule = scheduleSchema.shape;
+
+/**
+ * The flat overrides (undefined leaves the preset's value): the one schema of them, each field
+ * the config schema's own field (same bounds), optional. The queued job's options, the dashboard's
+ * runs.create input and the CLI's flags are derived from it.
+ */
+export const trainOverridesSchema = z.strictObject({
+  name: config.name.unwrap().optional(),
+  seed: config.seed.unwrap().optional(),
+  imageSize: preprocessingSchema.shape.imageSize.unwrap().optional(),
+  views: augmentationSchema.shape.cachedViews.unwrap().optional(),
+  validationSplit: splitSchema.shape.validationSplit.unwrap().optional(),
+  testSplit: splitSchema.shape.testSplit.unwrap().optional(),
+  splitBy: splitSchema.shape.by.unwrap().optional(),
+  epochs: training.epochs.unwrap().optional(),
+  batchSize: training.batchSize.unwrap().optional(),
+  microBatchSize: training.microBatchSize,
+  freezeUntil: training.freezeUntil.unwrap().optional(),
+  cachePrefix: training.cachePrefix.unwrap().optional(),
+  lr: optimizer.learningRate.unwrap().optional(),
+  momentum: optimizer.momentum.unwrap().optional(),
+  optimizer: optimizer.type.unwrap().optional(),
+  weightDecay: optimizer.weightDecay.unwrap().optional(),
+  warmupEpochs: schedule.warmupEpochs.unwrap().optional(),
+  lrSchedule: schedule.decay.unwrap().optional(),
+  labelSmoothing: training.labelSmoothing.unwrap().optional(),
+  weightAverage: training.weightAverage.unwrap().optional(),
+  keep: training.checkpointMonitor.unwrap().optional(),
+} satisfies Record<OverrideName, z.ZodType>);
+
 /** The flat overrides; undefined leaves the preset's value. */
-export interface TrainOverrides {
-  name?: string;
-  seed?: number;
-  imageSize?: number;
-  views?: number;
-  validationSplit?: number;
-  testSplit?: number;
-  splitBy?: SplitBy;
-  epochs?: number;
-  batchSize?: number;
-  microBatchSize?: number;
-  freezeUntil?: FreezeUntil;
-  cachePrefix?: boolean;
-  lr?: number;
-  momentum?: number;
-  optimizer?: OptimizerConfig["type"];
-  weightDecay?: number;
-  warmupEpochs?: number;
-  lrSchedule?: ScheduleConfig["decay"];
-  labelSmoothing?: number;
-  weightAverage?: number;
-  keep?: TrainingConfig["checkpointMonitor"];
-}
+export type TrainOverrides = z.infer<typeof trainOverridesSchema>;
 
 /**
  * The preset's config with the flat overrides applied, validated by the config schema. A value the

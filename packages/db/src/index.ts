@@ -1,3 +1,4 @@
+export { type ImageScope, imageScope, patientProjectId, runProjectId } from "./access-scope.ts";
 export {
   API_TOKEN_PREFIX,
   type ApiTokenRecord,
@@ -23,7 +24,10 @@ export {
   exportAuditEvents,
   listAuditEvents,
 } from "./audit.ts";
+export { putContent, type StoredContent, sha256Of } from "./content-store.ts";
 export { defaultDatabaseUrl, type Provider, resolveDatabase } from "./database-url.ts";
+/** The SQLite queue's row (the generated Prisma client itself stays private). */
+export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {
   type ImageInput,
   type PredictionInput,
@@ -33,6 +37,7 @@ export {
 export {
   type DemographicsOf,
   demographicEvents,
+  discardUnused,
   type IngestContent,
   type IngestedFile,
   type IngestOptions,
@@ -102,7 +107,6 @@ export {
   findImage,
   getImage,
   type ImageDetail,
-  type ImagePrediction,
   imageFileCopies,
   listPredictions,
   PREDICTION_SORT_KEYS,
@@ -110,6 +114,7 @@ export {
   type PredictionQuery,
   type PredictionRow,
   type PredictionSortKey,
+  type RunPrediction,
   type StoredImage,
 } from "./predictions.ts";
 export {
@@ -117,6 +122,7 @@ export {
   recordImagePredictions,
   recordTrainOutcome,
 } from "./record-training.ts";
+export { retryWhenBusy } from "./retry.ts";
 export {
   addComment,
   CommentRefused,
@@ -142,19 +148,15 @@ export {
   createRun,
   DEFAULT_PROJECT,
   deleteRun,
-  FINISHED_STATUSES,
   getRun,
   getRuns,
   latestRunWithModel,
   type NewRun,
-  RUN_STATUSES,
   type RunDetail,
   type RunNoteRecord,
   type RunRecord,
-  type RunStatus,
   recordEpoch,
   recordEvaluation,
-  runExists,
   runModel,
   type StatusUpdate,
   type StoredEpoch,
@@ -166,3 +168,4 @@ export {
 export { openStore, type Store } from "./store.ts";
 export { listUsers, type UserSummary } from "./user-list.ts";
 export type { UserRef } from "./user-ref.ts";
+export { codeVersion, describeStore, withStore } from "./with-store.ts";

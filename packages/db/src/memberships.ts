@@ -1,4 +1,4 @@
-import { isRole, type Role } from "@cxrlab/core/access/roles";
+import { isRole, type Role } from "@cxrlab/validators/roles";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import { retryWhenBusy } from "./retry.ts";
 import type { Store, StoreClient } from "./store.ts";

@@ -4,10 +4,10 @@ import type { Prisma } from "./generated/sqlite/client.ts";
 import type { ImageInput } from "./images.ts";
 import { findOrCreateProject } from "./memberships.ts";
 import {
-  type ImagePrediction,
   imagePredictionsQuery,
+  type RunPrediction,
   type StoredImage,
-  toImagePrediction,
+  toRunPrediction,
 } from "./predictions.ts";
 import { retryWhenBusy } from "./retry.ts";
 import { DEFAULT_PROJECT } from "./runs.ts";
@@ -354,7 +354,7 @@ export interface HistoryImage {
   height: number;
   sourceFormat: string | null;
   /** Every run's prediction, newest run first. */
-  predictions: ImagePrediction[];
+  predictions: RunPrediction[];
 }
 
 export interface HistoryStudy {
@@ -444,7 +444,7 @@ function historyStudy(study: StudyRow): HistoryStudy {
       width: image.width,
       height: image.height,
       sourceFormat: image.sourceFormat,
-      predictions: image.predictions.map(toImagePrediction),
+      predictions: image.predictions.map(toRunPrediction),
     })),
   };
 }

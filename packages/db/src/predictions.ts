@@ -105,7 +105,8 @@ async function runClassNames(
   return any ? Object.keys(any.probabilities as Record<string, number>) : [];
 }
 
-export interface ImagePrediction {
+/** One run's prediction for a stored image, as an image's detail lists them. */
+export interface RunPrediction {
   runId: number;
   runName: string;
   /** The run's project. */
@@ -118,7 +119,7 @@ export interface ImagePrediction {
 
 export interface ImageDetail extends Omit<Image, "createdAt"> {
   /** Every run's prediction for this image, newest run first. */
-  predictions: ImagePrediction[];
+  predictions: RunPrediction[];
 }
 
 export type StoredImage = Image;
@@ -154,7 +155,7 @@ export const imagePredictionsQuery = {
 
 type ImagePredictionRow = Prisma.PredictionGetPayload<typeof imagePredictionsQuery>;
 
-export function toImagePrediction({ run, probabilities, ...p }: ImagePredictionRow): ImagePrediction {
+export function toRunPrediction({ run, probabilities, ...p }: ImagePredictionRow): RunPrediction {
   return {
     ...p,
     runName: run.name,
@@ -171,5 +172,5 @@ export async function getImage(store: Store, imageId: number): Promise<ImageDeta
   });
   if (!image) return null;
   const { predictions, createdAt: _, ...rest } = image;
-  return { ...rest, predictions: predictions.map(toImagePrediction) };
+  return { ...rest, predictions: predictions.map(toRunPrediction) };
 }

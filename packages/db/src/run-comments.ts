@@ -1,4 +1,4 @@
-import { mentionNames, mentionTokens } from "@cxrlab/core/mentions";
+import { mentionNames, mentionTokens } from "@cxrlab/validators/mentions";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import { retryWhenBusy } from "./retry.ts";
 import type { Store } from "./store.ts";

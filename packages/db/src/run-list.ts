@@ -1,8 +1,8 @@
 import type { ExperimentConfig } from "@cxrlab/core/config";
+import type { RunStatus } from "@cxrlab/validators/run-status";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import { defaultModelRunIds } from "./model-promotions.ts";
 import { parseRunProgress, type RunProgress } from "./run-progress.ts";
-import type { RunStatus } from "./runs.ts";
 import type { Store } from "./store.ts";
 
 /** One row of the runs list: the run's own columns and the figures that summarise it. */

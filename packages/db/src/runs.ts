@@ -1,16 +1,13 @@
 import type { ExperimentConfig } from "@cxrlab/core/config";
 import type { EvaluationMetrics, MetricIntervals } from "@cxrlab/core/metrics";
 import { bestEpochIndex, type EpochRecord } from "@cxrlab/core/train/history";
+import { FINISHED_STATUSES, RUN_STATUSES, type RunStatus } from "@cxrlab/validators/run-status";
 import { type Evaluation, Prisma, type Run } from "./generated/sqlite/client.ts";
 import { decodeNumbers, encodeNumbers } from "./json-numbers.ts";
 import { findOrCreateProject } from "./memberships.ts";
 import { retryWhenBusy } from "./retry.ts";
 import { parseRunProgress, type RunProgress } from "./run-progress.ts";
 import type { Store } from "./store.ts";
-
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINISHED_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 
 /** The project of runs and patients recorded without one. */
 export const DEFAULT_PROJECT = "default";
@@ -347,10 +344,6 @@ export async function latestRunWithModel(
     select: { id: true, name: true, modelLocation: true },
   });
   return run && { ...run, modelLocation: run.modelLocation! };
-}
-
-export async function runExists(store: Store, runId: number): Promise<boolean> {
-  return (await store.prisma.run.count({ where: { id: runId } })) > 0;
 }
 
 async function runTags(store: Store, runId: number): Promise<string[]> {

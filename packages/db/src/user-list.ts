@@ -1,4 +1,4 @@
-import type { Role } from "@cxrlab/core/access/roles";
+import type { Role } from "@cxrlab/validators/roles";
 import { unexpiredApiTokens } from "./api-tokens.ts";
 import type { Store } from "./store.ts";
 

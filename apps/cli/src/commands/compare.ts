@@ -1,8 +1,7 @@
 import { DEFAULT_RESAMPLES, describeBootstrap, formatFixed, formatInterval } from "@cxrlab/core/metrics";
-import { compareRunPredictions } from "@cxrlab/db";
+import { compareRunPredictions, withStore } from "@cxrlab/db";
 import type { Command } from "commander";
 import { nonNegativeInt, positiveInt } from "../options.ts";
-import { withStore } from "../store.ts";
 
 interface CompareFlags {
   resamples: number;

@@ -1,6 +1,5 @@
-import { committedMigrations } from "@cxrlab/db";
+import { committedMigrations, describeStore, withStore } from "@cxrlab/db";
 import type { Command } from "commander";
-import { describeStore, withStore } from "../store.ts";
 
 export function registerDbCommand(program: Command): void {
   const db = program.command("db").description("the experiment store's database");

@@ -1,11 +1,10 @@
 import { sharedPaths } from "@cxrlab/core/paths";
-import { DEFAULT_PROJECT } from "@cxrlab/db";
+import { DEFAULT_PROJECT, withStore } from "@cxrlab/db";
 import type { Command } from "commander";
 import { createFirstAdmin, formatFirstAdmin } from "../first-admin.ts";
 import { nonNegativeInt } from "../options.ts";
-import { withStore } from "../store.ts";
 import { DEFAULT_PORT, serveDashboard } from "./serve.ts";
-import { addTrainOptions, runTraining, type TrainFlags } from "./train.ts";
+import { addTrainOptions, type TrainFlags, trainFromCli } from "./train.ts";
 import { printTrainOutcome } from "./train-output.ts";
 
 interface DemoFlags extends TrainFlags {
@@ -27,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--no-serve", "stop after training instead of serving the dashboard")
     .option("--port <n>", "dashboard port (default: 3000, or any free port if it is busy)", nonNegativeInt)
     .action(async (flags: DemoFlags) => {
-      const { result, artifacts, runId } = await runTraining(flags);
+      const { result, artifacts, runId } = await trainFromCli(flags);
       const json = flags.json ?? false;
       printTrainOutcome(result, artifacts, runId, json);
       if (result.status !== "succeeded") {

@@ -1,61 +1,12 @@
-import type { BackendName } from "@cxrlab/core/backend/select";
-import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference/evaluate";
-import { PRECISIONS, type PrecisionRequest } from "@cxrlab/core/inference/int8";
+import { PRECISIONS } from "@cxrlab/core/inference/int8";
 import { DEFAULT_RESAMPLES, formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
+import { createProgressBar, type EvaluationRequest, runEvaluation } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
-import { useBackend } from "../backend.ts";
-import { backendName, existingDir, nonNegativeInt, positiveInt } from "../options.ts";
-import { createProgressBar } from "../progress-bar.ts";
-import { recordForModelRun } from "../record-predictions.ts";
-
-export interface EvaluationRequest {
-  /** Run folder or its model/ folder. */
-  model: string;
-  data: string;
-  batchSize?: number;
-  backend?: BackendName;
-  skipBad?: boolean;
-  /** Bootstrap resamples of the metrics' intervals (default 2000). */
-  resamples?: number;
-  /** Seed of the bootstrap (default 0). */
-  seed?: number;
-  /** auto (default): int8 when the model's recorded int8 check passed; fp32/int8 force one. */
-  precision?: PrecisionRequest;
-  /** A queued job's: stops it between images and batches (nothing is recorded then). */
-  signal?: AbortSignal;
-}
+import { backendName, nonNegativeInt, positiveInt } from "../options.ts";
 
 interface EvaluateFlags extends EvaluationRequest {
   batchSize: number;
   json?: boolean;
-}
-
-/**
- * Scores a model on a labelled folder and records the evaluation (split `folder:<path>`) and its
- * predictions under the model's training run (`cxrlab evaluate` and queued evaluation jobs).
- */
-export async function runEvaluation(
-  request: EvaluationRequest,
-): Promise<{ backend: string; runId: number | null; result: EvaluateResult }> {
-  existingDir("--model", request.model);
-  existingDir("--data", request.data);
-  const backend = await useBackend(request.backend);
-  const result = await evaluateModel({
-    model: request.model,
-    dataDir: request.data,
-    batchSize: request.batchSize ?? 8,
-    skipBad: request.skipBad ?? false,
-    onProgress: createProgressBar(),
-    bootstrap: { resamples: request.resamples ?? DEFAULT_RESAMPLES, seed: request.seed ?? 0 },
-    ...(request.precision ? { precision: request.precision } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
-  const runId = await recordForModelRun(result.modelDir, result.predictions, {
-    dataDir: result.dataDir,
-    metrics: result.metrics,
-    intervals: result.intervals,
-  });
-  return { backend: backend.name, runId, result };
 }
 
 export function registerEvaluateCommand(program: Command): void {
@@ -72,7 +23,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 0)
     .option("--json", "print JSON")
     .action(async (flags: EvaluateFlags) => {
-      const { backend, runId, result } = await runEvaluation(flags);
+      const { backend, runId, result } = await runEvaluation({ ...flags, onProgress: createProgressBar() });
       const m = result.metrics;
       if (flags.json) {
         console.log(

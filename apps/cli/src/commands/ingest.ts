@@ -6,10 +6,10 @@ import {
   ingestFiles,
   parseStudyDate,
   type SourceFields,
+  withStore,
 } from "@cxrlab/db";
 import { type Command, InvalidArgumentError } from "commander";
 import { auditCli } from "../cli-audit.ts";
-import { withStore } from "../store.ts";
 
 interface IngestFlags {
   patient?: string;

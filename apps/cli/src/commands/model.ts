@@ -6,10 +6,9 @@ import { freezeLayers } from "@cxrlab/core/model/freeze";
 import { resolveFreezeUntil, summarizeModel } from "@cxrlab/core/model/summary";
 import type { CalibrationMethod } from "@cxrlab/core/onnx/calibrate";
 import { PRESET_NAMES, type PresetName, resolveConfig } from "@cxrlab/core/presets";
+import { createProgressBar, existingDir, useBackend } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
-import { useBackend } from "../backend.ts";
-import { backendName, existingDir, freezeUntil, positiveInt } from "../options.ts";
-import { createProgressBar } from "../progress-bar.ts";
+import { backendName, freezeUntil, positiveInt } from "../options.ts";
 
 interface SummaryFlags {
   preset: PresetName;

@@ -1,16 +1,13 @@
 import path from "node:path";
 import type { BackendName } from "@cxrlab/core/backend/select";
 import type { PrecisionRequest } from "@cxrlab/core/inference/int8";
-import { type PredictResult, predictImages } from "@cxrlab/core/inference/predict";
+import { withStore } from "@cxrlab/db";
+import { createProgressBar, runPrediction, useBackend } from "@cxrlab/queue/runners";
 import type { Command } from "commander";
-import { useBackend } from "../backend.ts";
 import { projectModelForPredict } from "../default-model.ts";
 import { writeGradCamOverlays } from "../gradcam-overlays.ts";
-import { backendName, existingDir, positiveInt } from "../options.ts";
+import { backendName, positiveInt } from "../options.ts";
 import { type PatientPredictResult, predictPatient } from "../patient-predict.ts";
-import { createProgressBar } from "../progress-bar.ts";
-import { recordForModelRun } from "../record-predictions.ts";
-import { withStore } from "../store.ts";
 import { precisionOption } from "./evaluate.ts";
 
 interface PredictFlags {
@@ -25,43 +22,6 @@ interface PredictFlags {
   gradcam?: boolean;
   gradcamDir?: string;
   precision?: PrecisionRequest;
-}
-
-export interface PredictionRequest {
-  /** Run folder or its model/ folder. */
-  model: string;
-  /** Image files or folders. */
-  inputs: string[];
-  batchSize?: number;
-  backend?: BackendName;
-  skipBad?: boolean;
-  /** auto (default): int8 when the model's recorded int8 check passed; fp32/int8 force one. */
-  precision?: PrecisionRequest;
-  /** A queued job's: stops it between images and batches (nothing is recorded then). */
-  signal?: AbortSignal;
-}
-
-/**
- * Classifies image files and folders with a model and records the predictions under the model's
- * training run (`cxrlab predict` and queued prediction jobs).
- */
-export async function runPrediction(
-  request: PredictionRequest,
-): Promise<{ backend: string; runId: number | null; result: PredictResult }> {
-  if (!request.inputs.length) throw new Error("no images given (or use --patient)");
-  existingDir("--model", request.model);
-  const backend = await useBackend(request.backend);
-  const result = await predictImages({
-    model: request.model,
-    inputs: request.inputs,
-    batchSize: request.batchSize ?? 8,
-    skipBad: request.skipBad ?? false,
-    onProgress: createProgressBar(),
-    ...(request.precision ? { precision: request.precision } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
-  const runId = await recordForModelRun(result.modelDir, result.predictions);
-  return { backend: backend.name, runId, result };
 }
 
 export function registerPredictCommand(program: Command): void {
@@ -103,7 +63,16 @@ export function registerPredictCommand(program: Command): void {
         (await withStore(
           async (store) => (await projectModelForPredict(store, flags.project)).modelLocation,
         ));
-      const { backend, runId: recorded, result } = await runPrediction({ ...flags, model, inputs: images });
+      const {
+        backend,
+        runId: recorded,
+        result,
+      } = await runPrediction({
+        ...flags,
+        model,
+        inputs: images,
+        onProgress: createProgressBar(),
+      });
       const gradcamDir = flags.gradcamDir ?? path.join(model, "gradcam");
       const overlays = flags.gradcam
         ? await writeGradCamOverlays(result.modelDir, result.predictions, gradcamDir)

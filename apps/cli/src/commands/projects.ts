@@ -1,8 +1,14 @@
-import { ROLES, type Role } from "@cxrlab/core/access/roles";
-import { appendAuditEvent, ensureProject, listAllProjects, projectMembers, setMember } from "@cxrlab/db";
+import {
+  appendAuditEvent,
+  ensureProject,
+  listAllProjects,
+  projectMembers,
+  setMember,
+  withStore,
+} from "@cxrlab/db";
+import { ROLES, type Role } from "@cxrlab/validators/roles";
 import { type Command, Option } from "commander";
 import { cliActor } from "../cli-audit.ts";
-import { withStore } from "../store.ts";
 
 export function registerProjectsCommand(program: Command): void {
   const projects = program

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type CancelledRun, cancelAuditEntry, cancelRun } from "@cxrlab/api/queue/cancel-run";
-import { createRun, getRun, runModel, type Store, updateRunStatus } from "@cxrlab/db";
+import { codeVersion, createRun, getRun, runModel, type Store, updateRunStatus, withStore } from "@cxrlab/db";
 import {
   errorMessage,
   type Job,
@@ -9,14 +9,14 @@ import {
   openQueue,
   type QueuedJob,
   trainJobSchema,
-} from "@cxrlab/trainer";
+} from "@cxrlab/queue";
+import { existingDir } from "@cxrlab/queue/runners";
 import type { Command } from "commander";
 import { auditCli } from "../cli-audit.ts";
-import { existingDir, positiveInt } from "../options.ts";
+import { positiveInt } from "../options.ts";
 import { REMOTE_OPTION } from "../records.ts";
 import { cancelRunRemotely, queueRunRemotely, refuseLocalOnlyOptions } from "../remote-queue.ts";
 import { flagsPerSeed, seedBatchTag, seedsOption } from "../seed-batch.ts";
-import { codeVersion, withStore } from "../store.ts";
 import { addTrainOptions, configFromFlags, type TrainFlags } from "./train.ts";
 
 const FINISHED_JOB_STATES = ["completed", "failed", "cancelled"];

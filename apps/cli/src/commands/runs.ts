@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline/promises";
-import { deleteRun, RUN_STATUSES, type RunStatus, type RunSummary } from "@cxrlab/db";
+import { deleteRun, type RunSummary, withStore } from "@cxrlab/db";
+import { RUN_STATUSES, type RunStatus } from "@cxrlab/validators/run-status";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
 import { REMOTE_OPTION, requireStoredRun, withRecords } from "../records.ts";
-import { withStore } from "../store.ts";
 
 const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(2)}%` : "-");
 

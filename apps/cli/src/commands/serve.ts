@@ -3,13 +3,12 @@ import net from "node:net";
 import path from "node:path";
 import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http/origins";
 import { readEnv } from "@cxrlab/core/env";
-import { getRun } from "@cxrlab/db";
+import { describeStore, getRun, withStore } from "@cxrlab/db";
+import { runQueueWorker } from "@cxrlab/queue";
 import { type Command, Option } from "commander";
 import { buildDashboard, dashboardBuildStaleness, exitOf, nextEnv, WEB_DIR } from "../dashboard-build.ts";
 import { forwardLoopback } from "../loopback-twin.ts";
 import { nonNegativeInt, positiveInt } from "../options.ts";
-import { runQueueWorker } from "../queue-worker.ts";
-import { describeStore, withStore } from "../store.ts";
 
 export const DEFAULT_PORT = 3000;
 const READY_TIMEOUT_MS = 120_000;

@@ -3,7 +3,7 @@ import { formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/
 import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
 import { formatSeedSummary, type SeedSummary } from "@cxrlab/core/run/seed-summary";
 import type { TrainOutcome } from "@cxrlab/core/train/trainer";
-import { formatDuration } from "../progress-bar.ts";
+import { formatDuration } from "@cxrlab/queue/runners";
 
 export function printTrainOutcome(
   result: TrainOutcome,

@@ -6,12 +6,11 @@ import {
   enableUser,
   issueOneTimePassword,
 } from "@cxrlab/api/auth/users";
-import { ROLES, type Role } from "@cxrlab/core/access/roles";
-import { appendAuditEvent, listUsers } from "@cxrlab/db";
+import { appendAuditEvent, listUsers, withStore } from "@cxrlab/db";
+import { ROLES, type Role } from "@cxrlab/validators/roles";
 import { type Command, Option } from "commander";
 import { cliActor } from "../cli-audit.ts";
 import { createPrompt } from "../prompt.ts";
-import { withStore } from "../store.ts";
 
 export function registerUsersCommand(program: Command): void {
   const users = program.command("users").description("dashboard accounts (acts on the store directly)");

@@ -1,7 +1,7 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
+import { runQueueWorker } from "@cxrlab/queue";
 import type { Command } from "commander";
 import { backendName, positiveInt } from "../options.ts";
-import { runQueueWorker } from "../queue-worker.ts";
 
 interface WorkerFlags {
   once?: boolean;

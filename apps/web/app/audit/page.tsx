@@ -1,11 +1,11 @@
-import { roleCan } from "@cxrlab/core/access/roles";
+import { roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { Pager } from "../../src/components/pager.tsx";
 import { SearchField } from "../../src/components/search-field.tsx";
+import { orErrorPage } from "../../src/error-page.ts";
 import { dateTime } from "../../src/format.ts";
-import { orNotFound } from "../../src/not-found.ts";
 import { first, type SearchParams } from "../../src/search-params.ts";
 import { getCaller } from "../../src/trpc/server.ts";
 import { auditListInput, exportHref } from "./audit-params.ts";
@@ -23,7 +23,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const input = auditListInput(params);
   const caller = await getCaller();
   const [result, projects] = await Promise.all([
-    orNotFound(caller.audit.list(input)),
+    orErrorPage(caller.audit.list(input)),
     caller.projects.list(),
   ]);
   const audited = projects.filter((p) => roleCan(p.role, "audit:read"));

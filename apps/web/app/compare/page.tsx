@@ -7,8 +7,8 @@ import { formatConfigValue } from "../../src/components/config-table.tsx";
 import { StatusBadge } from "../../src/components/status-badge.tsx";
 import { SvgFigure } from "../../src/components/svg-figure.tsx";
 import { curvePoints } from "../../src/curves.ts";
+import { orErrorPage } from "../../src/error-page.ts";
 import { dateTime, duration, fixed, percent } from "../../src/format.ts";
-import { orNotFound } from "../../src/not-found.ts";
 import { compareIds, type SearchParams } from "../../src/search-params.ts";
 import { getCaller } from "../../src/trpc/server.ts";
 import { PairedTable } from "./paired-table.tsx";
@@ -134,7 +134,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     );
   }
   const caller = await getCaller();
-  const { runs, configDiff, paired } = await orNotFound(caller.runs.compare({ ids }));
+  const { runs, configDiff, paired } = await orErrorPage(caller.runs.compare({ ids }));
   const withEpochs = runs.filter((r) => r.epochs.length > 0);
   return (
     <>

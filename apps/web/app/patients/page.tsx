@@ -1,11 +1,11 @@
-import { roleCan } from "@cxrlab/core/access/roles";
+import { roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { Pager } from "../../src/components/pager.tsx";
 import { SearchField } from "../../src/components/search-field.tsx";
+import { orErrorPage } from "../../src/error-page.ts";
 import { day, personName } from "../../src/format.ts";
-import { orNotFound } from "../../src/not-found.ts";
 import { first, patientsInput, type SearchParams } from "../../src/search-params.ts";
 import { getCaller } from "../../src/trpc/server.ts";
 import { UploadForm } from "./upload-form.tsx";
@@ -17,7 +17,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const input = patientsInput(params);
   const caller = await getCaller();
-  const result = await orNotFound(caller.patients.search(input));
+  const result = await orErrorPage(caller.patients.search(input));
   const uploadTo = (await caller.projects.list()).filter((p) => roleCan(p.role, "patients:write"));
   return (
     <>

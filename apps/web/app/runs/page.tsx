@@ -1,5 +1,5 @@
-import { roleCan } from "@cxrlab/core/access/roles";
-import { RUN_STATUSES } from "@cxrlab/db";
+import { roleCan } from "@cxrlab/validators/roles";
+import { RUN_STATUSES } from "@cxrlab/validators/run-status";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -7,7 +7,7 @@ import { CheckboxFieldset } from "../../src/components/checkbox-fieldset.tsx";
 import { FilterForm } from "../../src/components/filter-form.tsx";
 import { RangeFieldset } from "../../src/components/range-fieldset.tsx";
 import { SearchField } from "../../src/components/search-field.tsx";
-import { orNotFound } from "../../src/not-found.ts";
+import { orErrorPage } from "../../src/error-page.ts";
 import { all, first, runsListInput, type SearchParams } from "../../src/search-params.ts";
 import { getQueryClient, requireViewer, trpc } from "../../src/trpc/server.ts";
 import { RunsTable } from "./runs-table.tsx";
@@ -24,7 +24,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const queryClient = getQueryClient();
   const [facets, projects] = await Promise.all([
     // A member of no project is refused the list (403 page) rather than shown an empty one.
-    orNotFound(queryClient.fetchQuery(trpc.runs.facets.queryOptions())),
+    orErrorPage(queryClient.fetchQuery(trpc.runs.facets.queryOptions())),
     queryClient.fetchQuery(trpc.projects.list.queryOptions()),
     queryClient.prefetchQuery(trpc.runs.list.queryOptions(input)),
   ]);

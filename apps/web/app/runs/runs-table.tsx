@@ -1,6 +1,6 @@
 "use client";
 
-import type { ListRunsInput } from "@cxrlab/api/routers/runs/list.types";
+import type { RouterInputs } from "@cxrlab/api";
 import type { RunSortKey as RunSort } from "@cxrlab/db";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
@@ -70,7 +70,7 @@ export function RunsTable({
   params,
   cancellable,
 }: {
-  input: ListRunsInput;
+  input: Extract<RouterInputs["runs"]["list"], object>;
   params: SearchParams;
   /** Projects where the viewer may cancel runs. */
   cancellable: number[];

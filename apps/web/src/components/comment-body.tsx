@@ -1,4 +1,4 @@
-import { mentionNames, splitMentions } from "@cxrlab/core/mentions";
+import { mentionNames, splitMentions } from "@cxrlab/validators/mentions";
 
 /** What a comment shows: its text and the members it mentions. */
 export interface CommentText {

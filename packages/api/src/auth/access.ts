@@ -1,3 +1,4 @@
+import type { Store } from "@cxrlab/db";
 import {
   BEFORE_PASSWORD_CHANGE,
   isRole,
@@ -6,8 +7,7 @@ import {
   type Permission,
   type Role,
   roleCan,
-} from "@cxrlab/core/access/roles";
-import type { Store } from "@cxrlab/db";
+} from "@cxrlab/validators/roles";
 import type { Viewer } from "./viewer.ts";
 
 /** What the viewer may do, for one operation: the role table applied to their memberships. */

@@ -1,5 +1,5 @@
 import type { Store } from "@cxrlab/db";
-import { appendAuditEvent } from "@cxrlab/db/audit";
+import { appendAuditEvent } from "@cxrlab/db";
 import { requestOrigin, type Viewer } from "./viewer.ts";
 
 /** What an audited change or patient-data view records beside who, when and from where. */

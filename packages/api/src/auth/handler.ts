@@ -1,5 +1,4 @@
-import { revokeAllApiTokens, type Store } from "@cxrlab/db";
-import { appendAuditEvent } from "@cxrlab/db/audit";
+import { appendAuditEvent, revokeAllApiTokens, type Store } from "@cxrlab/db";
 import { sharedStore } from "../context.ts";
 import { getAuth } from "./auth.ts";
 import {

@@ -1,5 +1,5 @@
 import type { Store } from "@cxrlab/db";
-import { imageScope, runProjectId } from "@cxrlab/db/access-scope";
+import { imageScope, runProjectId } from "@cxrlab/db";
 import { found } from "../not-found.ts";
 import type { Access } from "./access.ts";
 

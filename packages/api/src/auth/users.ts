@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { isRole, type Role } from "@cxrlab/core/access/roles";
 import {
   DEFAULT_PROJECT,
   findOrCreateProject,
@@ -7,6 +6,7 @@ import {
   type Store,
   setUserDisabled,
 } from "@cxrlab/db";
+import { isRole, type Role } from "@cxrlab/validators/roles";
 import { getAuth, MIN_PASSWORD_LENGTH } from "./auth.ts";
 
 export interface NewUser {

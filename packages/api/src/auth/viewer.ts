@@ -1,5 +1,5 @@
 import type { Store } from "@cxrlab/db";
-import { authenticateApiToken } from "@cxrlab/db/api-tokens";
+import { authenticateApiToken } from "@cxrlab/db";
 import { getAuth } from "./auth.ts";
 
 /** The account a request acts for. */

@@ -1,5 +1,5 @@
-import type { Operation } from "@cxrlab/core/access/roles";
 import type { Store } from "@cxrlab/db";
+import type { Operation } from "@cxrlab/validators/roles";
 import { type Access, operationAccess } from "../auth/access.ts";
 import { type Audit, auditAs } from "../auth/audit.ts";
 import { requireImage } from "../auth/scope.ts";

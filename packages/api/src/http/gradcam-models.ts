@@ -67,8 +67,3 @@ export async function withGradCamService<T>(
     if (entry.evicted && entry.users === 0) entry.dispose();
   }
 }
-
-/** Models currently held (for tests). */
-export function loadedGradCamModels(): number {
-  return entries.size;
-}

@@ -1,5 +1,6 @@
-import { FINISHED_STATUSES, type RunStatus, type Store, updateRunStatus } from "@cxrlab/db";
-import type { JobQueue, JobState } from "@cxrlab/trainer";
+import { type Store, updateRunStatus } from "@cxrlab/db";
+import type { JobQueue, JobState } from "@cxrlab/queue";
+import { FINISHED_STATUSES, type RunStatus } from "@cxrlab/validators/run-status";
 import type { AuditEntry } from "../auth/audit.ts";
 
 /** Job states a cancel still changes. */

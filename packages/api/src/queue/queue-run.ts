@@ -1,6 +1,6 @@
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, type Store, updateRunStatus } from "@cxrlab/db";
-import { type JobQueue, type TrainJobOptions, trainJobSchema } from "@cxrlab/trainer";
+import { type JobQueue, type TrainJobOptions, trainJobSchema } from "@cxrlab/queue";
 
 export interface QueueRunRequest {
   /** The project the run belongs to (checked for access by the caller). */

@@ -1,5 +1,5 @@
 import type { Store } from "@cxrlab/db";
-import { type JobQueue, openQueue } from "@cxrlab/trainer";
+import { type JobQueue, openQueue } from "@cxrlab/queue";
 
 // One queue per store per process (opening pg-boss starts a connection pool and its supervisor),
 // kept on globalThis so a dev server's module reloads reuse it.

@@ -63,7 +63,7 @@ export async function selectBackend(force?: BackendName): Promise<BackendInfo> {
   for (const name of order) {
     try {
       await tryBackend(name);
-      if (name === "wasm") (await import("./wasm-gradients.ts")).registerWasmGradientKernels();
+      if (name === "wasm") (await import("./wasm-kernels.ts")).registerWasmKernels();
       active = {
         name,
         tfBackend: tf.getBackend(),
@@ -79,10 +79,6 @@ export async function selectBackend(force?: BackendName): Promise<BackendInfo> {
     }
   }
   throw new Error(`no TensorFlow.js backend could be loaded: ${JSON.stringify(skipped)}`);
-}
-
-export function activeBackend(): BackendInfo | null {
-  return active;
 }
 
 export function describeBackend(info: BackendInfo): string {

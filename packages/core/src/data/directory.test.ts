@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { sharedPaths } from "../paths.ts";
 import { listImageDirectory, listImageFiles } from "./directory.ts";
 import { makeTempDir, touch } from "./test-helpers.ts";
@@ -13,7 +14,7 @@ describe("listImageDirectory on cxr-sample", () => {
     const root = sharedPaths.sample();
     const listed = await listImageDirectory(root);
     expect(listed.root).toBe(root);
-    expect(listed.classNames).toEqual(["COVID", "Normal", "Viral Pneumonia"]);
+    expect(listed.classNames).toEqual([...CXR_CLASS_NAMES]);
     expect(listed.records).toHaveLength(120);
     for (const [label, className] of listed.classNames.entries()) {
       const inClass = listed.records.filter((r) => r.label === label);
@@ -69,7 +70,7 @@ describe("listImageDirectory on synthetic folders", () => {
     const ignored = rel(listed.root, listed.ignored);
     expect(ignored).toEqual(expect.arrayContaining(["COVID/masks", "README.md.txt", "Normal.metadata.xlsx"]));
 
-    const three = await listImageDirectory(outer, { classNames: ["COVID", "Normal", "Viral Pneumonia"] });
+    const three = await listImageDirectory(outer, { classNames: [...CXR_CLASS_NAMES] });
     expect(three.records).toHaveLength(9);
     expect(three.records.map((r) => r.label)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
     expect(rel(three.root, three.ignored)).toContain("Lung_Opacity");

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { sharedPaths } from "../paths.ts";
 import { resolveConfig } from "../presets.ts";
 import { prepareDataset } from "../train/dataset.ts";
@@ -10,7 +11,7 @@ import { readPatientIds } from "./patient-ids.ts";
 import { groupedStratifiedSplit } from "./split.ts";
 import { describeSplitGrouping, resolveSplitGroups } from "./split-groups.ts";
 
-const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+const CLASSES = [...CXR_CLASS_NAMES];
 
 /** Every group of `groupOf` on one side only, across any number of parts. */
 function expectGroupsWhole(parts: readonly (readonly ImageRecord[])[], groupOf: (r: ImageRecord) => string) {

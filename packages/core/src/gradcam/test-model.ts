@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import type { ExperimentConfig } from "../config.ts";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { buildDenseNet } from "../model/densenet.ts";
 import { seededInitialize } from "../model/init.ts";
 import type { SaveModelMeta } from "../model/io.ts";
@@ -11,7 +12,8 @@ import { resolveConfig } from "../presets.ts";
 import { createRng } from "../random.ts";
 import { applyImageNetWeights, loadWeightSource } from "../weights/index.ts";
 
-export const CLASS_NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+/** The class names every test shares (core's labels.ts), as a plain array. */
+export const CLASS_NAMES: string[] = [...CXR_CLASS_NAMES];
 
 /** The `quick` preset at `imageSize` (ImageNet normalisation, bilinear resize). */
 export function testConfig(imageSize: number): ExperimentConfig {

@@ -12,7 +12,7 @@ import { createForwardEngine, type EngineName } from "./engine.ts";
 import { folderMetricIntervals } from "./folder-intervals.ts";
 import { choosePrecision, type PrecisionRequest } from "./int8.ts";
 import { loadModelForInference } from "./load.ts";
-import { type ImagePrediction, toImagePredictions } from "./predict.ts";
+import { type FilePrediction, toImagePredictions } from "./predict.ts";
 
 export interface EvaluateOptions {
   model: string;
@@ -45,7 +45,7 @@ export interface EvaluateResult {
   metrics: EvaluationMetrics;
   /** Bootstrap intervals of the metrics, grouped by the folder's GROUPS.tsv when it has one. */
   intervals: MetricIntervals;
-  predictions: ImagePrediction[];
+  predictions: FilePrediction[];
   skipped: { path: string; reason: string }[];
 }
 

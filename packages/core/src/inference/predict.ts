@@ -7,7 +7,8 @@ import { createForwardEngine, type EngineName } from "./engine.ts";
 import { choosePrecision, type PrecisionRequest } from "./int8.ts";
 import { loadModelForInference } from "./load.ts";
 
-export interface ImagePrediction {
+/** A model's prediction for one image file (distinct from db's RunPrediction, a stored run's). */
+export interface FilePrediction {
   path: string;
   /** The true label's index when known (images from a labelled folder). */
   label: number | null;
@@ -21,7 +22,7 @@ export function toImagePredictions(
   records: { path: string; label?: number }[],
   probs: Float32Array,
   classNames: string[],
-): ImagePrediction[] {
+): FilePrediction[] {
   const k = classNames.length;
   return records.map((r, i) => {
     const p = Array.from(probs.subarray(i * k, (i + 1) * k));
@@ -63,7 +64,7 @@ export interface PredictResult {
   precision: "fp32" | "int8";
   precisionReason: string;
   classNames: string[];
-  predictions: ImagePrediction[];
+  predictions: FilePrediction[];
   skipped: { path: string; reason: string }[];
 }
 

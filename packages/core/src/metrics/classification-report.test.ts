@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { classificationReport, formatClassificationReport } from "./classification-report.ts";
 
-const NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+const NAMES = [...CXR_CLASS_NAMES];
 // Confusion matrix [[2,1,0],[0,2,0],[1,2,0]]: Viral Pneumonia (class 2) is never predicted.
 const Y_TRUE = [0, 0, 0, 1, 1, 2, 2, 2];
 const Y_PRED = [0, 0, 1, 1, 1, 0, 1, 1];

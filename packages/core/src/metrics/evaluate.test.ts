@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { evaluatePredictions } from "./evaluate.ts";
 
-const NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+const NAMES = [...CXR_CLASS_NAMES];
 // Argmax predictions 0, 0 (tie -> first), 1, 0, 2, 1 for labels 0, 0, 1, 1, 2, 2:
 // confusion matrix [[2,0,0],[1,1,0],[0,1,1]].
 const ROWS = [

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { createRng } from "../random.ts";
 import type { Interval } from "./bootstrap.ts";
 import { evaluatePredictions } from "./evaluate.ts";
 import { bootstrapMetricIntervals, type MetricIntervals } from "./metric-intervals.ts";
 
-const NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+const NAMES = [...CXR_CLASS_NAMES];
 
 /** n examples cycling through the classes, right about `skill` of the time, from a seeded generator. */
 function predictions(n: number, seed = 1, skill = 0.8) {

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../backend/select.ts";
 import { experimentConfigSchema } from "../config.ts";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { buildDenseNet } from "./densenet.ts";
 import { loadModel, META_JSON, type SaveModelMeta, saveModel } from "./io.ts";
 
@@ -17,7 +18,7 @@ const config = experimentConfigSchema.parse({
 const meta: SaveModelMeta = {
   architecture: "densenet121",
   imageSize: 32,
-  classNames: ["COVID", "Normal", "Viral Pneumonia"],
+  classNames: [...CXR_CLASS_NAMES],
   preprocessing: config.preprocessing,
   featurewiseMean: new Float32Array([0.5, 0.25, 0.125]),
   freezeUntil: 369,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { confusionMatrixSvg } from "./confusion-matrix.ts";
 import { rasterise } from "./raster.ts";
 
-const NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+const NAMES = [...CXR_CLASS_NAMES];
 // The reference notebook's variant 2 test-set matrix.
 const REFERENCE = [
   [104, 0, 0],

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { probabilityTrendSvg, type TrendPoint } from "./probability-trend.ts";
 import { rasterise } from "./raster.ts";
 
-const CLASSES = ["COVID", "Normal", "Viral Pneumonia"];
+const CLASSES = [...CXR_CLASS_NAMES];
 
 function point(day: string, covid: number, normal: number, label?: string): TrendPoint {
   return {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { CXR_CLASS_NAMES } from "../labels.ts";
 import { oneVsRestRoc } from "../metrics/roc.ts";
 import { rasterise } from "./raster.ts";
 import { rocCurvesSvg } from "./roc-curves.ts";
 
-const NAMES = ["COVID", "Normal", "Viral Pneumonia"];
+const NAMES = [...CXR_CLASS_NAMES];
 // AUCs worked out in metrics/roc.test.ts: 7/8, 5.5/8 and 1.
 const ROC = oneVsRestRoc(
   [

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { RunFolderStatus } from "@cxrlab/validators/run-status";
 import { describeSplitGrouping } from "../data/split-groups.ts";
 import { formatClassificationReport, formatMetricIntervals } from "../metrics/index.ts";
 import {
@@ -32,12 +33,10 @@ export interface RunArtifacts {
   model?: string;
 }
 
-export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
-
 /** `run.json`: the run's status and what it ran on; written at start, on failure and at the end. */
 export async function writeRunStatus(
   runDir: string,
-  status: RunStatus,
+  status: RunFolderStatus,
   details: Record<string, unknown> = {},
 ) {
   const file = path.join(runDir, "run.json");

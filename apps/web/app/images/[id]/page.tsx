@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { idParam, orErrorPage } from "../../../src/error-page.ts";
 import { dateTime, percent } from "../../../src/format.ts";
-import { idParam, orNotFound } from "../../../src/not-found.ts";
 import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getCaller } from "../../../src/trpc/server.ts";
 import { GradCamViewer } from "./gradcam-viewer.tsx";
@@ -21,7 +21,7 @@ export default async function ImagePage({ params, searchParams }: Props) {
   const imageId = idParam((await params).id);
   const requestedRun = Number(first(await searchParams, "run"));
   const caller = await getCaller();
-  const image = await orNotFound(caller.images.get({ imageId }));
+  const image = await orErrorPage(caller.images.get({ imageId }));
   const selected = image.predictions.find((p) => p.runId === requestedRun) ?? image.predictions[0] ?? null;
   const runId =
     Number.isSafeInteger(requestedRun) && requestedRun > 0 ? requestedRun : (selected?.runId ?? null);

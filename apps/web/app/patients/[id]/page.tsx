@@ -3,8 +3,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../../src/components/filter-form.tsx";
 import { SvgFigure } from "../../../src/components/svg-figure.tsx";
+import { idParam, orErrorPage } from "../../../src/error-page.ts";
 import { day, dicomDay, percent, personName } from "../../../src/format.ts";
-import { idParam, orNotFound } from "../../../src/not-found.ts";
 import {
   heatmapPrediction,
   latestFirst,
@@ -148,7 +148,7 @@ export default async function PatientPage({ params, searchParams }: Props) {
   const id = idParam((await params).id);
   const requested = Number(first(await searchParams, "model"));
   const caller = await getCaller();
-  const history = await orNotFound(caller.patients.get({ id }));
+  const history = await orErrorPage(caller.patients.get({ id }));
   const { patient, studies } = history;
   const models = patientModels(history);
   // The chosen model drives the chart and the heatmaps; by default the one that predicted last.

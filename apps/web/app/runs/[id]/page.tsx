@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "@cxrlab/api";
-import { type Permission, roleCan } from "@cxrlab/core/access/roles";
 import { reliabilityDiagramSvg, rocCurvesSvg, trainingCurvesSvg } from "@cxrlab/core/plots";
+import { type Permission, roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "../../../src/components/auto-refresh.tsx";
@@ -13,8 +13,8 @@ import { RunProgress } from "../../../src/components/run-progress.tsx";
 import { StatusBadge } from "../../../src/components/status-badge.tsx";
 import { SvgFigure } from "../../../src/components/svg-figure.tsx";
 import { curvePoints } from "../../../src/curves.ts";
+import { idParam, orErrorPage } from "../../../src/error-page.ts";
 import { dateTime, duration, fixed, percent } from "../../../src/format.ts";
-import { idParam, orNotFound } from "../../../src/not-found.ts";
 import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getCaller } from "../../../src/trpc/server.ts";
 import { DefaultModel } from "./default-model.tsx";
@@ -245,7 +245,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   const id = idParam((await params).id);
   const split = first(await searchParams, "split");
   const caller = await getCaller();
-  const run = await orNotFound(caller.runs.get({ id }));
+  const run = await orErrorPage(caller.runs.get({ id }));
   const evaluation =
     run.evaluations.find((e) => e.split === split) ??
     run.evaluations.find((e) => e.split === "test") ??

@@ -1,6 +1,6 @@
-import { roleCan } from "@cxrlab/core/access/roles";
 import { PRESET_NAMES, resolveConfig } from "@cxrlab/core/presets";
 import { overrideValues } from "@cxrlab/core/train-overrides";
+import { roleCan } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getCaller } from "../../../src/trpc/server.ts";

@@ -1,5 +1,4 @@
-import { getPatientHistory } from "@cxrlab/db";
-import { patientProjectId } from "@cxrlab/db/access-scope";
+import { getPatientHistory, patientProjectId } from "@cxrlab/db";
 import { found } from "../../not-found.ts";
 import { operationProcedure } from "../../trpc.ts";
 import { ZGetPatientInput } from "./get.types.ts";

@@ -1,4 +1,4 @@
-import { ROLES } from "@cxrlab/core/access/roles";
+import { ROLES } from "@cxrlab/validators/roles";
 import { z } from "zod";
 import { ZId } from "../../inputs.ts";
 

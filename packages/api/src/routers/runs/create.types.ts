@@ -1,5 +1,5 @@
 import path from "node:path";
-import { trainJobSchema } from "@cxrlab/trainer";
+import { trainJobSchema } from "@cxrlab/queue";
 import { z } from "zod";
 import { ZId } from "../../inputs.ts";
 import { ZTagName } from "./tag.types.ts";

@@ -1,4 +1,5 @@
-import { RUN_SORT_KEYS, RUN_STATUSES } from "@cxrlab/db";
+import { RUN_SORT_KEYS } from "@cxrlab/db";
+import { RUN_STATUSES } from "@cxrlab/validators/run-status";
 import { z } from "zod";
 import { boundsInOrder, ZDateFrom, ZDateTo, ZDir, ZFraction, ZPage, ZPageSize } from "../../inputs.ts";
 

@@ -1,4 +1,4 @@
-import { MAX_API_TOKEN_DAYS } from "@cxrlab/db/api-tokens";
+import { MAX_API_TOKEN_DAYS } from "@cxrlab/db";
 import { z } from "zod";
 
 export const ZCreateTokenInput = z.object({

@@ -1,6 +1,6 @@
 "use client";
 
-import type { Role } from "@cxrlab/core/access/roles";
+import type { Role } from "@cxrlab/validators/roles";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";

@@ -1,9 +1,9 @@
-import { ROLES } from "@cxrlab/core/access/roles";
+import { ROLES } from "@cxrlab/validators/roles";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { idParam, orErrorPage } from "../../../../src/error-page.ts";
 import { day } from "../../../../src/format.ts";
-import { idParam, orNotFound } from "../../../../src/not-found.ts";
 import { getCaller } from "../../../../src/trpc/server.ts";
 import { AddMemberForm, MemberRoleSelect, RemoveMemberButton } from "./member-actions.tsx";
 
@@ -14,7 +14,7 @@ export default async function MembersPage({ params }: { params: Promise<{ id: st
   const projectId = idParam((await params).id);
   const caller = await getCaller();
   const [members, projects] = await Promise.all([
-    orNotFound(caller.projects.members({ projectId })),
+    orErrorPage(caller.projects.members({ projectId })),
     caller.projects.list(),
   ]);
   const project = projects.find((p) => p.id === projectId);

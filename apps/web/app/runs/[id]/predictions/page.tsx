@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterForm } from "../../../../src/components/filter-form.tsx";
 import { Pager } from "../../../../src/components/pager.tsx";
+import { idParam, orErrorPage } from "../../../../src/error-page.ts";
 import { percent } from "../../../../src/format.ts";
 import { hrefWith } from "../../../../src/links.ts";
-import { idParam, orNotFound } from "../../../../src/not-found.ts";
 import { first, predictionsInput, type SearchParams } from "../../../../src/search-params.ts";
 import { getCaller } from "../../../../src/trpc/server.ts";
 
@@ -60,8 +60,8 @@ export default async function PredictionsPage({ params, searchParams }: Props) {
   const input = predictionsInput(runId, query);
   const caller = await getCaller();
   const [run, page] = await Promise.all([
-    orNotFound(caller.runs.get({ id: runId })),
-    orNotFound(caller.predictions.list(input)),
+    orErrorPage(caller.runs.get({ id: runId })),
+    orErrorPage(caller.predictions.list(input)),
   ]);
   const path = `/runs/${runId}/predictions`;
   const minConf = first(query, "minConf") ?? null;

@@ -5,7 +5,7 @@ import { forbidden, notFound, redirect } from "next/navigation";
  * The procedure's result; Next's 404 page when the procedure says NOT_FOUND, its 403 page when the
  * viewer's role does not allow it, the sign-in page when the session ended.
  */
-export async function orNotFound<T>(call: Promise<T>): Promise<T> {
+export async function orErrorPage<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {

@@ -1,3 +1,4 @@
+export { confineQueuedJob } from "./job-paths.ts";
 export {
   type EvaluateJob,
   evaluateJobSchema,
@@ -24,6 +25,7 @@ export {
   type QueuedJob,
   type QueuePolicy,
 } from "./queue.ts";
+export { type QueueWorkerOptions, runQueueWorker } from "./queue-worker.ts";
 export { markRunAfterFailedAttempt } from "./run-status.ts";
 export { openSqliteQueue } from "./sqlite-queue.ts";
 export {

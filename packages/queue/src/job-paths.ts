@@ -1,6 +1,6 @@
 import { type RootedPath, resolveInDataRoots } from "@cxrlab/core/data-roots";
 import type { Store } from "@cxrlab/db";
-import type { Job } from "@cxrlab/trainer";
+import type { Job } from "./jobs.ts";
 
 /**
  * Whether the worker may take `job`'s paths as they are: only a job `cxrlab queue add|evaluate|predict`

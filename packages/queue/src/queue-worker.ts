@@ -1,24 +1,17 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { confineQueuedJob } from "@cxrlab/api/queue/job-paths";
 import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend/select";
 import { hasCheckpoint } from "@cxrlab/core/train/trainer";
-import { runModel, updateRunStatus } from "@cxrlab/db";
-import {
-  type EvaluateJob,
-  type JobContext,
-  type JobRunner,
-  markRunAfterFailedAttempt,
-  openQueue,
-  type PredictJob,
-  runWorker,
-  type TrainJob,
-  type WorkerSummary,
-} from "@cxrlab/trainer";
-import { runEvaluation } from "./commands/evaluate.ts";
-import { runPrediction } from "./commands/predict.ts";
-import { runTraining } from "./commands/train.ts";
-import { withStore } from "./store.ts";
+import { runModel, updateRunStatus, withStore } from "@cxrlab/db";
+import { confineQueuedJob } from "./job-paths.ts";
+import type { EvaluateJob, PredictJob, TrainJob } from "./jobs.ts";
+import { openQueue } from "./open-queue.ts";
+import { createProgressBar } from "./progress-bar.ts";
+import { markRunAfterFailedAttempt } from "./run-status.ts";
+import { runEvaluation } from "./runners/evaluate.ts";
+import { runPrediction } from "./runners/predict.ts";
+import { runTraining } from "./runners/train.ts";
+import { type JobContext, type JobRunner, runWorker, type WorkerSummary } from "./worker.ts";
 
 export interface QueueWorkerOptions {
   /** Folder of run folders, one sub-folder per training job. */
@@ -34,9 +27,9 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * Runs the jobs of the store's queue with the same code as `cxrlab train`, `evaluate` and
- * `predict` until stopped (or, with `once`, until none is due). Used by `cxrlab worker` and by
- * `cxrlab serve` on a SQLite store.
+ * Runs the jobs of the store's queue with the same runners as `cxrlab train`, `evaluate` and
+ * `predict` until stopped (or, with `once`, until none is due). Used by the trainer app (the
+ * worker process), `cxrlab worker` and `cxrlab serve` on a SQLite store.
  */
 export async function runQueueWorker(
   options: QueueWorkerOptions,
@@ -107,7 +100,7 @@ async function runTrainJob(queued: TrainJob, context: JobContext, options: Queue
       ...(resume ? { resume } : {}),
       ...(options.backend ? { backend: options.backend } : {}),
     },
-    { signal: context.signal, runId: job.runId },
+    { signal: context.signal, runId: job.runId, onProgress: createProgressBar() },
   );
   if (context.cancelled()) {
     await withStore((store) =>
@@ -127,7 +120,14 @@ async function modelJobRequest<J extends EvaluateJob | PredictJob>(
   queued: J,
   context: JobContext,
   options: QueueWorkerOptions,
-): Promise<J["options"] & { model: string; backend?: BackendName; signal: AbortSignal }> {
+): Promise<
+  J["options"] & {
+    model: string;
+    backend?: BackendName;
+    signal: AbortSignal;
+    onProgress: ReturnType<typeof createProgressBar>;
+  }
+> {
   // Only a CLI-made model job reads outside CXRLAB_DATA_ROOTS.
   const job = (await withStore((store) => confineQueuedJob(store, queued))) as J;
   const run = await withStore((store) => runModel(store, job.runId));
@@ -138,6 +138,7 @@ async function modelJobRequest<J extends EvaluateJob | PredictJob>(
     model: run.modelLocation,
     ...(options.backend ? { backend: options.backend } : {}),
     signal: context.signal,
+    onProgress: createProgressBar(),
   };
 }
 

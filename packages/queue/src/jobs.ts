@@ -1,13 +1,7 @@
 import { BACKENDS } from "@cxrlab/core/backend/select";
-import {
-  CONFIG_LIMITS,
-  freezeUntilSchema,
-  optimizerSchema,
-  scheduleSchema,
-  splitBySchema,
-  trainingSchema,
-} from "@cxrlab/core/config";
+import { CONFIG_LIMITS } from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
+import { trainOverridesSchema } from "@cxrlab/core/train-overrides";
 import { z } from "zod";
 
 /**
@@ -19,43 +13,22 @@ const origin = z.literal("cli").optional();
 
 /**
  * What a queued training job carries: the `cxrlab train` options (all but --out, --resume and
- * --json, which belong to the worker), with paths as the worker machines see them. The run it fills in is created (status queued) when it is queued.
+ * --json, which belong to the worker): core's training overrides (trainOverridesSchema, the
+ * config schema's own bounds, so a job is refused when queued) and the run's inputs, with paths as
+ * the worker machines see them. The run it fills in is created (status queued) when it is queued.
  */
 export const trainJobSchema = z.object({
   kind: z.literal("train"),
   runId: z.number().int().positive(),
   origin,
-  options: z
-    .object({
+  options: trainOverridesSchema
+    .extend({
       preset: z.string().refine(isPresetName, `expected one of ${PRESET_NAMES.join(", ")}`),
       data: z.string().min(1),
       test: z.string().min(1).optional(),
       weights: z.string().min(1).optional(),
-      // Bounded as core's config schema bounds them (CONFIG_LIMITS), so a job is refused when queued.
-      epochs: z.number().int().positive().max(CONFIG_LIMITS.epochs).optional(),
-      batchSize: z.number().int().positive().max(CONFIG_LIMITS.batchSize).optional(),
-      microBatchSize: z.number().int().positive().max(CONFIG_LIMITS.microBatchSize).optional(),
-      lr: z.number().positive().max(CONFIG_LIMITS.learningRate).optional(),
-      momentum: z.number().min(0).max(1).optional(),
-      // The training ingredients take core's own field schemas (the others await one shared schema).
-      optimizer: optimizerSchema.shape.type.unwrap().optional(),
-      weightDecay: optimizerSchema.shape.weightDecay.unwrap().optional(),
-      warmupEpochs: scheduleSchema.shape.warmupEpochs.unwrap().optional(),
-      lrSchedule: scheduleSchema.shape.decay.unwrap().optional(),
-      labelSmoothing: trainingSchema.shape.labelSmoothing.unwrap().optional(),
-      weightAverage: trainingSchema.shape.weightAverage.unwrap().optional(),
-      keep: trainingSchema.shape.checkpointMonitor.unwrap().optional(),
-      freezeUntil: freezeUntilSchema.optional(),
-      imageSize: z.number().int().positive().max(CONFIG_LIMITS.imageSize).optional(),
-      seed: z.number().int().nonnegative().max(CONFIG_LIMITS.seed).optional(),
-      views: z.number().int().positive().max(CONFIG_LIMITS.cachedViews).optional(),
-      validationSplit: z.number().min(0).max(1).optional(),
-      testSplit: z.number().min(0).max(1).optional(),
-      splitBy: splitBySchema.optional(),
       patients: z.string().min(1).optional(),
-      cachePrefix: z.boolean().optional(),
       skipBad: z.boolean().optional(),
-      name: z.string().min(1).max(CONFIG_LIMITS.nameLength).optional(),
       classes: z.string().min(1).optional(),
       limitPerClass: z.number().int().positive().max(CONFIG_LIMITS.limitPerClass).optional(),
       project: z.string().min(1).optional(),

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Store } from "@cxrlab/db";
-import type { Job as JobRow } from "@cxrlab/db/generated/sqlite/client";
-import { retryWhenBusy } from "@cxrlab/db/retry";
+import type { JobRow, Store } from "@cxrlab/db";
+import { retryWhenBusy } from "@cxrlab/db";
 import { type Job, parseJob } from "./jobs.ts";
 import { DEFAULT_POLICY, type JobQueue, type JobState, type QueuedJob, type QueuePolicy } from "./queue.ts";
 import { markRunAfterFailedAttempt } from "./run-status.ts";

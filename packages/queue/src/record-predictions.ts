@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { ImagePrediction } from "@cxrlab/core/inference/predict";
+import type { FilePrediction } from "@cxrlab/core/inference/predict";
 import type { EvaluationMetrics, MetricIntervals } from "@cxrlab/core/metrics";
 import { readJson } from "@cxrlab/core/run/run-dir";
-import { recordEvaluation, recordImagePredictions } from "@cxrlab/db";
-import { withStore } from "./store.ts";
+import { recordEvaluation, recordImagePredictions, withStore } from "@cxrlab/db";
 
 /** The store's run id of the training run that produced a model folder, when it was recorded. */
 export async function runIdOfModel(modelDir: string): Promise<number | null> {
@@ -20,7 +19,7 @@ export async function runIdOfModel(modelDir: string): Promise<number | null> {
  */
 export async function recordForModelRun(
   modelDir: string,
-  predictions: ImagePrediction[],
+  predictions: FilePrediction[],
   evaluation?: { dataDir: string; metrics: EvaluationMetrics; intervals?: MetricIntervals },
 ): Promise<number | null> {
   const runId = await runIdOfModel(modelDir);

@@ -4,7 +4,7 @@ import { buildDenseNet } from "../model/densenet.ts";
 import { createRng } from "../random.ts";
 import { sparseCategoricalCrossentropy } from "../train/loss.ts";
 import { selectBackend } from "./select.ts";
-import { registerWasmGradientKernels } from "./wasm-gradients.ts";
+import { registerWasmKernels } from "./wasm-kernels.ts";
 
 type Backend = "wasm" | "cpu";
 
@@ -93,7 +93,7 @@ const CASES: ConvCase[] = [
   },
 ];
 
-describe("wasm gradient kernels", () => {
+describe("wasm kernels (gradients and forward replacements)", () => {
   beforeAll(async () => {
     await selectBackend("wasm");
   });
@@ -112,8 +112,8 @@ describe("wasm gradient kernels", () => {
         "Mean",
       ].map((k) => tf.getKernel(k, "wasm"));
     const before = kernels();
-    registerWasmGradientKernels();
-    registerWasmGradientKernels();
+    registerWasmKernels();
+    registerWasmKernels();
     expect(before.every((k) => k !== undefined)).toBe(true);
     expect(kernels()).toEqual(before);
   });
@@ -338,7 +338,7 @@ describe("wasm gradient kernels", () => {
           { x: tf.zeros([1, 2, 4, 4]), dy: tf.zeros([1, 2, 4, 4]) },
           { strides: 1, pad: "same", dataFormat: "NCHW", filterShape: [1, 1, 2, 2] },
         );
-    expect(run).toThrow(/wasm-gradients\.ts: .*NHWC only/);
+    expect(run).toThrow(/wasm-kernels\.ts: .*NHWC only/);
   });
 
   it("gives a DenseNet's loss the same gradient for every trainable weight as cpu", async () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { REPO_ROOT } from "@cxrlab/core/paths";
-import { migrate, openStore, type Store } from "@cxrlab/db";
+import { migrate } from "./migrate.ts";
+import { openStore, type Store } from "./store.ts";
 
 /**
  * Opens the experiment store (DATABASE_URL, or the per-user SQLite file), brings its schema up to

@@ -21,7 +21,7 @@ const pair = (v: number | Pair): Pair => (typeof v === "number" ? [v, v] : v);
 
 function kernel(name: string): tf.KernelConfig {
   const k = tf.getKernel(name, "wasm");
-  if (!k) throw new Error(`wasm-gradients.ts: wasm kernel ${name} is not registered`);
+  if (!k) throw new Error(`wasm-kernels.ts: wasm kernel ${name} is not registered`);
   return k;
 }
 
@@ -40,7 +40,7 @@ function heap(backend: BackendWasm, t: Info): Float32Array {
 }
 
 function checkNHWC(format: string | undefined, kernelName: string): void {
-  if (format === "NCHW") throw new Error(`wasm-gradients.ts: ${kernelName} on wasm supports NHWC only`);
+  if (format === "NCHW") throw new Error(`wasm-kernels.ts: ${kernelName} on wasm supports NHWC only`);
 }
 
 /** Most floats an im2col or col2im matrix may hold (64 MB); larger products are done in chunks. */
@@ -522,7 +522,7 @@ let registered = false;
  * through convolutions, batch normalization in training mode, pooling, concatenation, dense
  * layers and dropout runs on wasm. Idempotent.
  */
-export function registerWasmGradientKernels(): void {
+export function registerWasmKernels(): void {
   if (registered) return;
   for (const [name, replace] of REPLACEMENTS) {
     const original = kernel(name).kernelFunc;

@@ -1,3 +1,0 @@
-export * from "./config.ts";
-export * from "./labels.ts";
-export * from "./presets.ts";

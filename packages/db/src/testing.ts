@@ -1,0 +1,2 @@
+/** Test and tooling fixtures (`@cxrlab/db/testing`): a scratch PostgreSQL database. */
+export { createScratchPostgres } from "./scratch-postgres.ts";
