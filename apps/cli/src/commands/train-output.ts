@@ -27,6 +27,7 @@ export function printTrainOutcome(
         testSource: result.testSource,
         splitGrouping: result.splitGrouping,
         prefixCached: result.prefixCached,
+        trainEngine: result.trainEngine,
         history: result.history,
         bestEpoch: result.bestEpoch,
         metrics: m,

@@ -60,6 +60,7 @@ export async function writeRunArtifacts(outcome: TrainOutcome): Promise<RunArtif
     testSource: outcome.testSource,
     splitGrouping: outcome.splitGrouping,
     prefixCached: outcome.prefixCached,
+    trainEngine: outcome.trainEngine,
     bestEpoch: outcome.bestEpoch,
     featurewiseMean: outcome.featurewiseMean,
     timings: outcome.timings,
@@ -136,7 +137,7 @@ function reportText(outcome: TrainOutcome): string {
   const pct = (v: number) => `${(v * 100).toFixed(3)}%`;
   const lines = [
     `CXR Lab run ${path.basename(outcome.runDir)} (preset ${outcome.config.preset}, seed ${outcome.config.seed})`,
-    `backend ${outcome.backend.name}; ${outcome.config.architecture} at ${outcome.config.preprocessing.imageSize}px; ` +
+    `backend ${outcome.backend.name}, training on ${outcome.trainEngine}; ${outcome.config.architecture} at ${outcome.config.preprocessing.imageSize}px; ` +
       `layers [0, ${outcome.summary.freezeUntil}) frozen${outcome.prefixCached ? " (prefix cached)" : ""}`,
     `images: train ${outcome.counts.train}, validation ${outcome.counts.validation}, test ${outcome.counts.test} ` +
       `(${outcome.testSource === "folder" ? "test folder" : "held out of the data folder"})`,

@@ -87,6 +87,8 @@ describe("frozen-prefix caching", () => {
       expect.stringMatching(/^train engine: onnxruntime .* cpu, \d+ threads?$/),
     );
     expect(tfjs.log).toContainEqual(expect.stringMatching(/^train engine: tfjs \w+ \(asked for\)$/));
+    expect(onnx.trainEngine).toMatch(/^onnxruntime .* cpu, \d+ threads?$/);
+    expect(tfjs.trainEngine).toMatch(/^tfjs \w+$/);
     expectSameCurves(onnx, tfjs);
   }, 300_000);
 

@@ -72,6 +72,8 @@ export interface TrainOutcome {
   skipped: { path: string; reason: string }[];
   ignored: { path: string; reason: string }[];
   prefixCached: boolean;
+  /** What ran the training steps, e.g. "onnxruntime 1.30.0 cpu, 2 threads" or "tfjs wasm". */
+  trainEngine: string;
   history: EpochRecord[];
   bestEpoch: number | null;
   evaluation: EvaluationMetrics | null;
@@ -417,6 +419,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     skipped,
     ignored: splits.ignored,
     prefixCached: cached,
+    trainEngine: onnxStep?.description ?? `tfjs ${tf.getBackend()}`,
     history,
     bestEpoch: bestIndex >= 0 ? bestIndex + 1 : null,
     evaluation,
