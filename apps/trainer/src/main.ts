@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { BACKENDS, type BackendName } from "@cxrlab/core/backend/select";
 import { readEnv } from "@cxrlab/core/env";
-import { runQueueWorker } from "@cxrlab/queue";
+import { runQueueWorker } from "@cxrlab/queue/worker";
 
 function positiveInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)

@@ -1,3 +1,8 @@
+/*
+ * The queue without its job runners: engines, job schemas and the worker loop, light enough for
+ * the dashboard's server bundle. The worker that runs jobs (training, evaluation, prediction) is
+ * `@cxrlab/queue/worker`; the runners themselves are `@cxrlab/queue/runners`.
+ */
 export { confineQueuedJob } from "./job-paths.ts";
 export {
   type EvaluateJob,
@@ -25,7 +30,6 @@ export {
   type QueuedJob,
   type QueuePolicy,
 } from "./queue.ts";
-export { type QueueWorkerOptions, runQueueWorker } from "./queue-worker.ts";
 export { markRunAfterFailedAttempt } from "./run-status.ts";
 export { openSqliteQueue } from "./sqlite-queue.ts";
 export {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http/origins";
 import { readEnv } from "@cxrlab/core/env";
 import { describeStore, getRun, withStore } from "@cxrlab/db";
-import { runQueueWorker } from "@cxrlab/queue";
+import { runQueueWorker } from "@cxrlab/queue/worker";
 import { type Command, Option } from "commander";
 import { buildDashboard, dashboardBuildStaleness, exitOf, nextEnv, WEB_DIR } from "../dashboard-build.ts";
 import { forwardLoopback } from "../loopback-twin.ts";

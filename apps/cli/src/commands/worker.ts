@@ -1,5 +1,5 @@
 import type { BackendName } from "@cxrlab/core/backend/select";
-import { runQueueWorker } from "@cxrlab/queue";
+import { runQueueWorker } from "@cxrlab/queue/worker";
 import type { Command } from "commander";
 import { backendName, positiveInt } from "../options.ts";
 

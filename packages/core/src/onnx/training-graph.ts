@@ -98,7 +98,7 @@ export function unsupportedForTraining(graph: LayerGraph): string | null {
       return `concatenation ${call.name} on axis ${c.axis}`;
   }
   const last = graph.calls[graph.calls.length - 1];
-  if (!last || last.className !== "Dense" || last.config.activation !== "softmax")
+  if (last?.className !== "Dense" || last.config.activation !== "softmax")
     return "the model does not end in a softmax dense layer";
   return null;
 }
