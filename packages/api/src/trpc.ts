@@ -12,6 +12,9 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     return {
       ...shape,
+      // tRPC's own message for an input the schema refused is the issues as raw JSON: say it as
+      // the procedures' own schema refusals do (a line per issue, then the field).
+      message: error.cause instanceof ZodError ? z.prettifyError(error.cause) : shape.message,
       data: {
         ...shape.data,
         // Which input fields were wrong, for forms and for callers reading the error.
