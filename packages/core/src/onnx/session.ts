@@ -23,6 +23,31 @@ export function loadOnnxRuntime(): Promise<OrtModule> {
 
 export type OnnxProvider = "cuda" | "cpu";
 
+/**
+ * The session options every CXR Lab session uses: `threads` intra-op threads on `provider` (CPU
+ * as the fallback), one op at a time, every graph optimization.
+ */
+export function sessionOptions(
+  provider: OnnxProvider,
+  threads: number,
+  spinning: boolean,
+): Ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: provider === "cpu" ? ["cpu"] : [provider, "cpu"],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
+  };
+}
+
+/** E.g. "onnxruntime 1.30.0 cpu, 2 threads" (`what`: provider and precision). */
+export function describeSession(ort: OrtModule, what: string, threads: number, spinning: boolean): string {
+  const count = `${threads} thread${threads === 1 ? "" : "s"}${spinning ? " (spinning)" : ""}`;
+  return `onnxruntime ${ort.env.versions.common} ${what}, ${count}`;
+}
+
 export interface OnnxSessionOptions {
   /** Intra-op threads (default: every available core). */
   threads?: number;
@@ -139,14 +164,10 @@ export class OnnxSession {
     const failures: string[] = [];
     for (const provider of providers) {
       try {
-        const session = await ort.InferenceSession.create(file.file, {
-          executionProviders: provider === "cpu" ? ["cpu"] : [provider, "cpu"],
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          executionMode: "sequential",
-          graphOptimizationLevel: "all",
-          extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
-        });
+        const session = await ort.InferenceSession.create(
+          file.file,
+          sessionOptions(provider, threads, spinning),
+        );
         return new OnnxSession(
           ort,
           session,
@@ -166,9 +187,8 @@ export class OnnxSession {
 
   /** E.g. "onnxruntime 1.30.0 cpu, 2 threads" or "onnxruntime 1.30.0 cpu int8, 2 threads". */
   describe(): string {
-    const threads = `${this.threads} thread${this.threads === 1 ? "" : "s"}${this.spinning ? " (spinning)" : ""}`;
     const precision = this.precision === "int8" ? " int8" : "";
-    return `onnxruntime ${this.ort.env.versions.common} ${this.provider}${precision}, ${threads}`;
+    return describeSession(this.ort, `${this.provider}${precision}`, this.threads, this.spinning);
   }
 
   /** Outputs for `batch` NHWC examples laid out back to back in `input`, row-major. */

@@ -2,7 +2,7 @@ import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type * as Ort from "onnxruntime-node";
 import { collectLayerGraph } from "../onnx/layer-graph.ts";
-import { loadOnnxRuntime } from "../onnx/session.ts";
+import { describeSession, loadOnnxRuntime, sessionOptions } from "../onnx/session.ts";
 import { buildTrainingGraph, type TrainingGraph, unsupportedForTraining } from "../onnx/training-graph.ts";
 import { decayKernels, learningRateOf } from "./optimizer.ts";
 import type { StepOptions, StepResult } from "./step.ts";
@@ -21,6 +21,19 @@ interface BoundWeight {
   gradient: string | null;
 }
 
+/** A batch-statistics BatchNormalization's moving averages and the graph outputs that move them. */
+interface BoundMoments {
+  decay: number;
+  moving: [tf.LayerVariable, string][];
+}
+
+/** The layer's weight called `key` (`kernel`, `gamma`, `moving_mean`, ...). */
+function layerWeight(net: tf.LayersModel, layerName: string, key: string): tf.LayerVariable {
+  const variable = net.getLayer(layerName).weights.find((v) => v.originalName.endsWith(`/${key}`));
+  if (!variable) throw new Error(`onnx training: ${layerName} has no weight ${key}`);
+  return variable;
+}
+
 /**
  * Training steps of a model's trainable part on onnxruntime: the forward and backward passes run
  * as one ONNX graph (onnx/training-graph.ts) on onnxruntime's CPU kernels; the weights stay in the
@@ -35,6 +48,7 @@ export class OnnxTrainStep {
     private readonly net: tf.LayersModel,
     private readonly graph: TrainingGraph,
     private readonly weights: BoundWeight[],
+    private readonly moments: BoundMoments[],
     readonly description: string,
   ) {}
 
@@ -51,24 +65,28 @@ export class OnnxTrainStep {
       batchStatistics: (layer) => options.batchNormStatistics === "batch" && trainable.has(layer),
       trainable: (layer) => trainable.has(layer),
     });
-    const weights = graph.weights.map((w): BoundWeight => {
-      const layer = net.getLayer(w.layer);
-      const variable = layer.weights.find((v) => v.originalName.endsWith(`/${w.key}`));
-      if (!variable) throw new Error(`onnx training: ${w.layer} has no weight ${w.key}`);
-      return { variable, input: w.input, shape: w.shape, gradient: w.gradient };
-    });
+    const weights = graph.weights.map(
+      (w): BoundWeight => ({
+        variable: layerWeight(net, w.layer, w.key),
+        input: w.input,
+        shape: w.shape,
+        gradient: w.gradient,
+      }),
+    );
+    const moments = graph.batchMoments.map(
+      (m): BoundMoments => ({
+        decay: 1 - ((net.getLayer(m.layer).getConfig() as { momentum?: number }).momentum ?? 0.99),
+        moving: [
+          [layerWeight(net, m.layer, "moving_mean"), m.mean],
+          [layerWeight(net, m.layer, "moving_variance"), m.variance],
+        ],
+      }),
+    );
     const threads = options.threads ?? os.availableParallelism();
-    const session = await ort.InferenceSession.create(graph.bytes, {
-      executionProviders: ["cpu"],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-      // Spinning threads lose to anything else on 2 cores: 2.5x slower steps under load (measured).
-      extra: { session: { intra_op: { allow_spinning: "0" } } },
-    });
-    const description = `onnxruntime ${ort.env.versions.common} cpu, ${threads} thread${threads === 1 ? "" : "s"}`;
-    return new OnnxTrainStep(ort, session, net, graph, weights, description);
+    // Spinning threads lose to anything else on 2 cores: 2.5x slower steps under load (measured).
+    const session = await ort.InferenceSession.create(graph.bytes, sessionOptions("cpu", threads, false));
+    const description = describeSession(ort, "cpu", threads, false);
+    return new OnnxTrainStep(ort, session, net, graph, weights, moments, description);
   }
 
   /**
@@ -157,17 +175,11 @@ export class OnnxTrainStep {
 
   /** moving −= (moving − batch)·(1 − momentum), as tfjs-layers and model/batch-norm.ts do. */
   private updateMovingMoments(out: Ort.InferenceSession.ReturnType): void {
-    for (const m of this.graph.batchMoments) {
-      const layer = this.net.getLayer(m.layer);
-      const decay = 1 - ((layer.getConfig() as { momentum: number }).momentum ?? 0.99);
-      for (const [key, output] of [
-        ["moving_mean", m.mean],
-        ["moving_variance", m.variance],
-      ] as const) {
-        const variable = layer.weights.find((v) => v.originalName.endsWith(`/${key}`))!;
+    for (const { decay, moving } of this.moments) {
+      for (const [variable, output] of moving) {
         const batch = out[output]!.data as Float32Array;
-        const moving = variable.read().dataSync() as Float32Array;
-        const next = moving.map((v, i) => v - (v - batch[i]!) * decay);
+        const current = variable.read().dataSync() as Float32Array;
+        const next = current.map((v, i) => v - (v - batch[i]!) * decay);
         tf.tidy(() => {
           variable.write(tf.tensor1d(next));
         });
