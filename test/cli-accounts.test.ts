@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { getAuth } from "@cxrlab/api/auth/auth";
+import { getAuth } from "@cxrlab/api/auth";
 import { listAuditEvents, openStore, type Store } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_URL, parseJson, runCli } from "./helpers.ts";

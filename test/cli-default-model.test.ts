@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { selectBackend } from "@cxrlab/core/backend/select";
-import { saveModel } from "@cxrlab/core/model/io";
+import { selectBackend } from "@cxrlab/core/backend";
+import { saveModel } from "@cxrlab/core/model";
 import { imagenetDenseNet, sampleXrays, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
   createRun,

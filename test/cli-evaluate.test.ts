@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { selectBackend } from "@cxrlab/core/backend/select";
-import { saveModel } from "@cxrlab/core/model/io";
+import { selectBackend } from "@cxrlab/core/backend";
+import { saveModel } from "@cxrlab/core/model";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { CLASS_NAMES, imagenetDenseNet, testModelMeta } from "@cxrlab/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { selectBackend } from "@cxrlab/core/backend/select";
+import { selectBackend } from "@cxrlab/core/backend";
 import { createGradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference } from "@cxrlab/core/inference/load";
-import { saveModel } from "@cxrlab/core/model/io";
+import { loadModelForInference } from "@cxrlab/core/inference";
+import { saveModel } from "@cxrlab/core/model";
 import { imagenetDenseNet, sampleXrays, testModelMeta } from "@cxrlab/core/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

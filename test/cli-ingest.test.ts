@@ -9,8 +9,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { selectBackend } from "@cxrlab/core/backend/select";
-import { saveModel } from "@cxrlab/core/model/io";
+import { selectBackend } from "@cxrlab/core/backend";
+import { saveModel } from "@cxrlab/core/model";
 import {
   buildDicom,
   imagenetDenseNet,

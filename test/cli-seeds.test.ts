@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sharedPaths } from "@cxrlab/core/paths";
-import type { SeedSummary } from "@cxrlab/core/run/seed-summary";
+import type { SeedSummary } from "@cxrlab/core/run";
 import { CLASS_NAMES } from "@cxrlab/core/testing";
 import { listRuns, openStore, type Store } from "@cxrlab/db";
 import { openQueue } from "@cxrlab/queue";

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cachedFile } from "@cxrlab/core/gradcam/cache";
+import { cachedFile } from "@cxrlab/core/gradcam";
 import { migrate, openStore, putContent } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -10,11 +10,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type AppRouter, appRouter, createCaller, createContext } from "@cxrlab/api";
-import { handleAuditExport, handleGradCam, handleImage, handleThumbnail } from "@cxrlab/api/http";
-import { handleUpload } from "@cxrlab/api/http/upload";
-import { selectBackend } from "@cxrlab/core/backend/select";
+import {
+  handleAuditExport,
+  handleGradCam,
+  handleImage,
+  handleThumbnail,
+  handleUpload,
+} from "@cxrlab/api/http";
+import { selectBackend } from "@cxrlab/core/backend";
 import { imageFileInfo } from "@cxrlab/core/data";
-import { saveModel } from "@cxrlab/core/model/io";
+import { saveModel } from "@cxrlab/core/model";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {

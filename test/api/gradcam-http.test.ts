@@ -2,11 +2,11 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { handleGradCam } from "@cxrlab/api/http";
-import { selectBackend } from "@cxrlab/core/backend/select";
+import { selectBackend } from "@cxrlab/core/backend";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { createGradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference } from "@cxrlab/core/inference/load";
-import { saveModel } from "@cxrlab/core/model/io";
+import { loadModelForInference } from "@cxrlab/core/inference";
+import { saveModel } from "@cxrlab/core/model";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
   createRun,

@@ -15,9 +15,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
-import { handleImage, handleThumbnail } from "@cxrlab/api/http";
-import { errorResponse, withoutPaths } from "@cxrlab/api/http/responses";
-import { withoutMetadata } from "@cxrlab/api/http/strip-metadata";
+import { errorResponse, handleImage, handleThumbnail, withoutMetadata, withoutPaths } from "@cxrlab/api/http";
 import { imageFileInfo } from "@cxrlab/core/data";
 import { resolveConfig } from "@cxrlab/core/presets";
 import {

@@ -2,7 +2,7 @@
  * Issue 17, finding 14: a run's settings are bounded wherever a run can be asked for: the tRPC
  * runs.create input and a queued job (the CLI's flags and core's config schema are tested beside them).
  */
-import { ZCreateRunInput } from "@cxrlab/api/routers/runs/create.types";
+import { ZCreateRunInput } from "@cxrlab/api";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { trainJobSchema } from "@cxrlab/queue";
 import { describe, expect, it } from "vitest";

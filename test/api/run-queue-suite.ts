@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { sharedQueue } from "@cxrlab/api/queue/shared-queue";
+import { sharedQueue } from "@cxrlab/api/queue";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
 import type { Job, JobQueue } from "@cxrlab/queue";

@@ -3,7 +3,7 @@
  * password, in the served dashboard over a private copy of the fixture store.
  */
 import { readFileSync } from "node:fs";
-import { createUser } from "@cxrlab/api/auth/users";
+import { createUser } from "@cxrlab/api/auth";
 import { describe, expect, it } from "vitest";
 import { sampleImagePaths } from "../api/fixture.ts";
 import { privateDatabase, screenshot, testAccount, useDashboard } from "./harness.ts";

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { storedImageFile } from "@cxrlab/api/http/image-file";
+import { storedImageFile } from "@cxrlab/api/http";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { imageFileInfo } from "@cxrlab/core/data";
 import {

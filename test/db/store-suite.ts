@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { experimentConfigSchema } from "@cxrlab/core/config";
 import { bootstrapMetricIntervals, evaluatePredictions } from "@cxrlab/core/metrics";
 import { CLASS_NAMES } from "@cxrlab/core/testing";
-import type { TrainOutcome } from "@cxrlab/core/train/trainer";
+import type { TrainOutcome } from "@cxrlab/core/train";
 import {
   addRunNote,
   createRun,

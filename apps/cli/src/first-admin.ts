@@ -1,4 +1,4 @@
-import { addMembership, type CreatedUser, createUser } from "@cxrlab/api/auth/users";
+import { addMembership, type CreatedUser, createUser } from "@cxrlab/api/auth";
 import { appendAuditEvent, type Store } from "@cxrlab/db";
 import { cliActor } from "./cli-audit.ts";
 

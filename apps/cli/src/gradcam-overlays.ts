@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createGradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference } from "@cxrlab/core/inference/load";
-import type { FilePrediction } from "@cxrlab/core/inference/predict";
+import type { FilePrediction } from "@cxrlab/core/inference";
+import { loadModelForInference } from "@cxrlab/core/inference";
 
 /**
  * Writes a Grad-CAM overlay of each image's predicted class into `dir` as

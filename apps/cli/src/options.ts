@@ -1,4 +1,4 @@
-import { BACKENDS, type BackendName } from "@cxrlab/core/backend/select";
+import { BACKENDS, type BackendName } from "@cxrlab/core/backend";
 import { InvalidArgumentError } from "commander";
 
 export function positiveInt(value: string): number {

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createGradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference } from "@cxrlab/core/inference/load";
-import { predictImages } from "@cxrlab/core/inference/predict";
+import { loadModelForInference, predictImages } from "@cxrlab/core/inference";
 import {
   getPatientHistory,
   latestRunWithModel,

@@ -2,7 +2,7 @@
  * Password sign-in at a dashboard through better-auth's HTTP endpoints, for `cxrlab login`: the
  * session only lives long enough to create an API token, then it is signed out.
  */
-import { ONE_TIME_PASSWORD_EXPIRED } from "@cxrlab/api/auth/one-time-password";
+import { ONE_TIME_PASSWORD_EXPIRED } from "@cxrlab/api/auth";
 import { rootCause } from "./remote.ts";
 
 async function authPost(server: string, route: string, body: unknown, cookie?: string): Promise<Response> {

@@ -5,7 +5,7 @@
  *   cxrlab-worker [--out runs] [--lease 60] [--concurrency 1] [--backend NAME] [--once] [--json]
  */
 import { parseArgs } from "node:util";
-import { BACKENDS, type BackendName } from "@cxrlab/core/backend/select";
+import { BACKENDS, type BackendName } from "@cxrlab/core/backend";
 import { readEnv } from "@cxrlab/core/env";
 import { runQueueWorker } from "@cxrlab/queue/worker";
 

@@ -33,6 +33,12 @@ const envSchema = z.object({
     .optional(),
   /** What runs fixed-weight forward passes (prefix cache, predict, evaluate): onnx (default when onnxruntime-node loads) or tfjs. */
   CXRLAB_ENGINE: z.enum(["onnx", "tfjs"]).optional(),
+  /**
+   * What runs the training steps on cached features (default: `CXRLAB_ENGINE`, else onnx when
+   * onnxruntime-node loads); `tfjs` with the prefix still on onnxruntime compares the two trainers
+   * on the same features.
+   */
+  CXRLAB_TRAIN_ENGINE: z.enum(["onnx", "tfjs"]).optional(),
   /** Threads of the wasm backend, at most the cores there are (default 2; 1 runs the single-threaded build). */
   CXRLAB_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /** Signs dashboard sessions; every server of one store must share it (default: a per-user file, made once). */

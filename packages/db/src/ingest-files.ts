@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { imageHeader } from "@cxrlab/core/data/file-info";
+import { imageHeader } from "@cxrlab/core/data";
 import { type DicomMetadata, grayPng, parseDicomDate, readDicom } from "@cxrlab/core/dicom";
 import { checkPixels, inputLimits, TooManyPixelsError } from "@cxrlab/core/limits";
 import { ArchiveConflict, describePatient, withheldConflict } from "./archive-conflict.ts";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { parseCsv } from "@cxrlab/core/data/csv";
+import { parseCsv } from "@cxrlab/core/data";
 import { isDicom, parseDicomDate } from "@cxrlab/core/dicom";
 
 export type SourceFormat = "dicom" | "png" | "jpeg";

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { imageFileInfo } from "@cxrlab/core/data";
-import type { TrainOutcome } from "@cxrlab/core/train/trainer";
+import type { TrainOutcome } from "@cxrlab/core/train";
 import type { Image, Prisma } from "./generated/sqlite/client.ts";
 import { type ImageInput, type PredictionInput, writeImage, writePredictions } from "./images.ts";
 import { retryWhenBusy } from "./retry.ts";

@@ -1,9 +1,4 @@
-import {
-  type BackendInfo,
-  type BackendName,
-  describeBackend,
-  selectBackend,
-} from "@cxrlab/core/backend/select";
+import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend";
 
 /** Selects the fastest TensorFlow.js backend present (or the forced one) and says which on stderr. */
 export async function useBackend(force?: BackendName): Promise<BackendInfo> {

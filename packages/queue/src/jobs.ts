@@ -1,4 +1,4 @@
-import { BACKENDS } from "@cxrlab/core/backend/select";
+import { BACKENDS } from "@cxrlab/core/backend";
 import { CONFIG_LIMITS } from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { trainOverridesSchema } from "@cxrlab/core/train-overrides";

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend/select";
-import { hasCheckpoint } from "@cxrlab/core/train/trainer";
+import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend";
+import { hasCheckpoint } from "@cxrlab/core/train";
 import { runModel, updateRunStatus, withStore } from "@cxrlab/db";
 import { confineQueuedJob } from "./job-paths.ts";
 import type { EvaluateJob, PredictJob, TrainJob } from "./jobs.ts";

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { FilePrediction } from "@cxrlab/core/inference/predict";
+import type { FilePrediction } from "@cxrlab/core/inference";
 import type { EvaluationMetrics, MetricIntervals } from "@cxrlab/core/metrics";
-import { readJson } from "@cxrlab/core/run/run-dir";
+import { readJson } from "@cxrlab/core/run";
 import { recordEvaluation, recordImagePredictions, withStore } from "@cxrlab/db";
 
 /** The store's run id of the training run that produced a model folder, when it was recorded. */

@@ -1,4 +1,4 @@
-import { PRECISIONS } from "@cxrlab/core/inference/int8";
+import { PRECISIONS } from "@cxrlab/core/inference";
 import { DEFAULT_RESAMPLES, formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
 import { createProgressBar, type EvaluationRequest, runEvaluation } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";

@@ -1,10 +1,8 @@
-import type { BackendName } from "@cxrlab/core/backend/select";
+import type { BackendName } from "@cxrlab/core/backend";
 import { ARCHITECTURES, type Architecture } from "@cxrlab/core/config";
-import { MAX_ACCURACY_DROP, MIN_AGREEMENT, quantizeModel } from "@cxrlab/core/inference/int8";
-import { buildDenseNet } from "@cxrlab/core/model/densenet";
-import { freezeLayers } from "@cxrlab/core/model/freeze";
-import { resolveFreezeUntil, summarizeModel } from "@cxrlab/core/model/summary";
-import type { CalibrationMethod } from "@cxrlab/core/onnx/calibrate";
+import type { CalibrationMethod } from "@cxrlab/core/inference";
+import { MAX_ACCURACY_DROP, MIN_AGREEMENT, quantizeModel } from "@cxrlab/core/inference";
+import { buildModelFromConfig } from "@cxrlab/core/model";
 import { PRESET_NAMES, type PresetName, resolveConfig } from "@cxrlab/core/presets";
 import { createProgressBar, existingDir, useBackend } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
@@ -121,15 +119,7 @@ export function registerModelCommand(program: Command): void {
         training: flags.freezeUntil !== undefined ? { freezeUntil: flags.freezeUntil } : {},
       });
       await useBackend(flags.backend);
-      const net = buildDenseNet({
-        architecture: config.architecture,
-        imageSize: config.preprocessing.imageSize,
-        numClasses: flags.classes,
-        head: config.head,
-      });
-      const n = resolveFreezeUntil(config.training.freezeUntil, config.architecture, net.layers.length);
-      freezeLayers(net, n);
-      const summary = summarizeModel(net, config.architecture, config.preprocessing.imageSize, n);
+      const { model: net, freezeUntil: n, summary } = buildModelFromConfig(config, flags.classes);
       const layers = net.layers.map((l, i) => ({
         index: i,
         name: l.name,

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { BackendName } from "@cxrlab/core/backend/select";
-import type { PrecisionRequest } from "@cxrlab/core/inference/int8";
+import type { BackendName } from "@cxrlab/core/backend";
+import type { PrecisionRequest } from "@cxrlab/core/inference";
 import { withStore } from "@cxrlab/db";
 import { createProgressBar, runPrediction, useBackend } from "@cxrlab/queue/runners";
 import type { Command } from "commander";

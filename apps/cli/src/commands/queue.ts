@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type CancelledRun, cancelAuditEntry, cancelRun } from "@cxrlab/api/queue/cancel-run";
+import { type CancelledRun, cancelAuditEntry, cancelRun } from "@cxrlab/api/queue";
 import { codeVersion, createRun, getRun, runModel, type Store, updateRunStatus, withStore } from "@cxrlab/db";
 import {
   errorMessage,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
-import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http/origins";
+import { isLoopbackHost, publicOrigins } from "@cxrlab/api/http";
 import { readEnv } from "@cxrlab/core/env";
 import { describeStore, getRun, withStore } from "@cxrlab/db";
 import { runQueueWorker } from "@cxrlab/queue/worker";

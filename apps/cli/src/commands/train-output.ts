@@ -1,8 +1,8 @@
 import { describeSplitGrouping } from "@cxrlab/core/data";
 import { formatClassificationReport, formatMetricIntervals } from "@cxrlab/core/metrics";
-import type { RunArtifacts } from "@cxrlab/core/run/artifacts";
-import { formatSeedSummary, type SeedSummary } from "@cxrlab/core/run/seed-summary";
-import type { TrainOutcome } from "@cxrlab/core/train/trainer";
+import type { RunArtifacts } from "@cxrlab/core/run";
+import { formatSeedSummary, type SeedSummary } from "@cxrlab/core/run";
+import type { TrainOutcome } from "@cxrlab/core/train";
 import { formatDuration } from "@cxrlab/queue/runners";
 
 export function printTrainOutcome(

@@ -7,7 +7,7 @@ import {
   trainingSchema,
 } from "@cxrlab/core/config";
 import { PRESET_NAMES } from "@cxrlab/core/presets";
-import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run/seed-summary";
+import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
 import { createProgressBar, runTraining, type TrainRequest } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";

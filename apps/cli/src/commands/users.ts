@@ -1,11 +1,11 @@
-import { ONE_TIME_PASSWORD_HOURS } from "@cxrlab/api/auth/one-time-password";
 import {
   type CreatedUser,
   createUser,
   disableUser,
   enableUser,
   issueOneTimePassword,
-} from "@cxrlab/api/auth/users";
+  ONE_TIME_PASSWORD_HOURS,
+} from "@cxrlab/api/auth";
 import { appendAuditEvent, listUsers, withStore } from "@cxrlab/db";
 import { ROLES, type Role } from "@cxrlab/validators/roles";
 import { type Command, Option } from "commander";

@@ -1,4 +1,4 @@
-import type { BackendName } from "@cxrlab/core/backend/select";
+import type { BackendName } from "@cxrlab/core/backend";
 import { runQueueWorker } from "@cxrlab/queue/worker";
 import type { Command } from "commander";
 import { backendName, positiveInt } from "../options.ts";

@@ -1,6 +1,6 @@
-import { selectBackend } from "@cxrlab/core/backend/select";
+import { selectBackend } from "@cxrlab/core/backend";
 import { createGradCamService, type GradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference } from "@cxrlab/core/inference/load";
+import { loadModelForInference } from "@cxrlab/core/inference";
 
 /** Loaded DenseNets are large (~50 MB of weights each); keep the few most recently used. */
 const MAX_MODELS = 2;

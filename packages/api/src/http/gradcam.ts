@@ -1,6 +1,6 @@
 import path from "node:path";
 import { cachedFile, modelFingerprint } from "@cxrlab/core/gradcam";
-import { resolveModelDir } from "@cxrlab/core/inference/load";
+import { resolveModelDir } from "@cxrlab/core/inference";
 import { runModel } from "@cxrlab/db";
 import sharp from "sharp";
 import { sharedStore } from "../context.ts";

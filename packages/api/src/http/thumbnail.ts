@@ -1,5 +1,5 @@
 import path from "node:path";
-import { cachedFile } from "@cxrlab/core/gradcam/cache";
+import { cachedFile } from "@cxrlab/core/gradcam";
 import { cacheDir } from "@cxrlab/core/paths";
 import sharp from "sharp";
 import { sharedStore } from "../context.ts";

@@ -1,6 +1,7 @@
 export { augmentImage, flipHorizontal, randomZoom, zoomImage } from "./augment.ts";
 export { type Batch, type BatchStream, type StreamBatchesOptions, streamBatches } from "./batches.ts";
 export { decodeBmp, isBmp, type RgbImage } from "./bmp.ts";
+export { parseCsv } from "./csv.ts";
 export { type DecodeOptions, decodeImage, ImageDecodeError } from "./decode.ts";
 export {
   IMAGE_EXTENSIONS,
@@ -12,7 +13,13 @@ export {
   listImageFiles,
   type SkippedFile,
 } from "./directory.ts";
-export { datasetFingerprint, type ImageFileInfo, imageFileInfo, sha256File } from "./file-info.ts";
+export {
+  datasetFingerprint,
+  type ImageFileInfo,
+  imageFileInfo,
+  imageHeader,
+  sha256File,
+} from "./file-info.ts";
 export {
   findImageGroups,
   GROUPS_FILE,
@@ -29,6 +36,7 @@ export {
   IMAGENET_STD,
   normalizePixels,
 } from "./normalize.ts";
+export { readPatientIds } from "./patient-ids.ts";
 export { pilNearestIndices, resizeBilinear, resizeNearest } from "./resize.ts";
 export { groupedStratifiedSplit, kerasValidationSplit, type Split, stratifiedSplit } from "./split.ts";
 export {

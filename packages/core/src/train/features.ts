@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import type { ExperimentConfig } from "../config.ts";
 import type { ImageRecord } from "../data/index.ts";
 import type { ForwardEngine } from "../inference/engine.ts";
-import type { Rng } from "../random.ts";
+import { createRng, type Rng } from "../random.ts";
 import type { InputLoader } from "./inputs.ts";
 import { PhaseMeter, type ProgressListener } from "./progress.ts";
 
@@ -59,6 +60,39 @@ export async function computeFeatures(
     }
   }
   return { shape, size, count: records.length, views };
+}
+
+/** The frozen prefix's outputs for each split of a run. */
+export interface SplitFeatures {
+  train: FeatureStore;
+  val: FeatureStore;
+  test: FeatureStore;
+}
+
+/**
+ * The cache a run trains on: training images once per cached view (augmented when the config
+ * augments), validation images likewise when validation is augmented, test images once as they are.
+ */
+export async function cacheSplitFeatures(
+  prefix: ForwardEngine,
+  sets: { train: ImageRecord[]; validation: ImageRecord[]; test: ImageRecord[] },
+  loader: InputLoader,
+  { augmentation, seed }: Pick<ExperimentConfig, "augmentation" | "seed">,
+  options: Pick<FeatureOptions, "onProgress" | "signal"> = {},
+): Promise<SplitFeatures> {
+  const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
+  const views = augments ? augmentation.cachedViews : 1;
+  const augmentValidation = augments && augmentation.augmentValidation;
+  const opts = { batchSize: 8, rng: createRng(seed + 7), ...options };
+  return {
+    train: await computeFeatures(prefix, sets.train, loader, { ...opts, views, augment: augments }),
+    val: await computeFeatures(prefix, sets.validation, loader, {
+      ...opts,
+      views: augmentValidation ? views : 1,
+      augment: augmentValidation,
+    }),
+    test: await computeFeatures(prefix, sets.test, loader, { ...opts, views: 1, augment: false }),
+  };
 }
 
 /** A batch of stored features as a tensor, each record from the view chosen for it. */

@@ -165,6 +165,27 @@ describe("trainStep", () => {
   });
 });
 
+describe("trainStep and predictProbabilities", () => {
+  beforeAll(() => selectBackend());
+
+  it("leave no tensor behind (micro-batches, batch norm, smoothing, weight decay)", () => {
+    const model = smallNet(true);
+    const optimizer = createOptimizer(optimizerSchema.parse({ learningRate: 0.1, momentum: 0.9 }));
+    const x = inputs();
+    const options = { labelSmoothing: 0.1, weightDecay: 0.01 };
+    // The first step creates the optimizer's momentum slots; every later one must add nothing.
+    trainStep(model, optimizer, x, labels, 4, options);
+    const before = tf.memory().numTensors;
+    trainStep(model, optimizer, x, labels, 4, options);
+    trainStep(model, optimizer, x, labels, N, options);
+    predictProbabilities(model, x, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    optimizer.dispose();
+    model.dispose();
+  });
+});
+
 describe("predictProbabilities", () => {
   beforeAll(() => selectBackend());
 

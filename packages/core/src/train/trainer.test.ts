@@ -90,6 +90,17 @@ describe("frozen-prefix caching", () => {
     expect(onnx.trainEngine).toMatch(/^onnxruntime .* cpu, \d+ threads?$/);
     expect(tfjs.trainEngine).toMatch(/^tfjs \w+$/);
     expectSameCurves(onnx, tfjs);
+
+    // CXRLAB_TRAIN_ENGINE moves only the training steps: the prefix stays on onnxruntime.
+    process.env.CXRLAB_TRAIN_ENGINE = "tfjs";
+    const mixed = await runSmall(true, { preset: "recommended", training }).finally(() => {
+      delete process.env.CXRLAB_TRAIN_ENGINE;
+    });
+    expect(mixed.log).toContainEqual(
+      expect.stringMatching(/^prefix engine: onnxruntime .* cpu, \d+ threads?$/),
+    );
+    expect(mixed.trainEngine).toMatch(/^tfjs \w+$/);
+    expectSameCurves(mixed, onnx);
   }, 300_000);
 
   it("is repeatable: the same seed gives the same run", async () => {

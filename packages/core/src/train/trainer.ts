@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
@@ -9,18 +8,22 @@ import { readEnv } from "../env.ts";
 import { createForwardEngine, type EngineName } from "../inference/engine.ts";
 import { folderMetricIntervals } from "../inference/folder-intervals.ts";
 import { type EvaluationMetrics, evaluatePredictions, type MetricIntervals } from "../metrics/index.ts";
-import { buildDenseNet } from "../model/densenet.ts";
+import { buildModelFromConfig } from "../model/build.ts";
 import { seedDropoutLayers } from "../model/dropout.ts";
-import { freezeLayers } from "../model/freeze.ts";
-import { seededInitialize } from "../model/init.ts";
 import { saveModel } from "../model/io.ts";
 import { sliceModelFrom, sliceModelUntil } from "../model/slice.ts";
-import { type ModelSummary, resolveFreezeUntil, summarizeModel } from "../model/summary.ts";
+import type { ModelSummary } from "../model/summary.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
-import { applyImageNetWeights, loadWeightSource } from "../weights/index.ts";
-import { loadTensors, mutableWeights, restoreWeights, saveTensors, snapshotWeights } from "./checkpoint.ts";
+import { loadWeightSource } from "../weights/index.ts";
+import {
+  mutableWeights,
+  restoreWeights,
+  resumeFromCheckpoint,
+  saveCheckpoint,
+  snapshotWeights,
+} from "./checkpoint.ts";
 import { type DatasetSources, type DatasetSplits, prepareDataset } from "./dataset.ts";
-import { computeFeatures, type FeatureStore, gatherFeatures } from "./features.ts";
+import { cacheSplitFeatures, gatherFeatures, type SplitFeatures } from "./features.ts";
 import { bestEpochIndex, type EpochRecord } from "./history.ts";
 import { checkImages, createInputLoader } from "./inputs.ts";
 import { OnnxTrainStep } from "./onnx-step.ts";
@@ -40,7 +43,8 @@ export interface TrainOptions {
   backend?: BackendName;
   /**
    * What runs the frozen prefix for the cache and, on cached features, the training steps of the
-   * rest (default: `$CXRLAB_ENGINE`, else onnx when onnxruntime-node loads).
+   * rest (default: `$CXRLAB_ENGINE`, else onnx when onnxruntime-node loads; the training steps
+   * follow `$CXRLAB_TRAIN_ENGINE` first).
    */
   engine?: EngineName;
   resume?: boolean;
@@ -85,16 +89,6 @@ export interface TrainOutcome {
   modelDir: string | null;
 }
 
-interface ResumeState {
-  epochsDone: number;
-  history: EpochRecord[];
-  bestEpoch: number;
-  /** Steps folded into the weight average (when training.weightAverage > 0). */
-  averaged?: number;
-}
-
-const CHECKPOINT = "checkpoint";
-
 /**
  * Trains the classifier as the config says and evaluates the best-val_loss weights on the test set.
  * With a frozen prefix and `cachePrefix`, the prefix runs once per image and cached view and only
@@ -122,25 +116,14 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const { classNames } = splits;
   const rng = createRng(config.seed);
 
-  const model = buildDenseNet({
-    architecture: config.architecture,
-    imageSize: config.preprocessing.imageSize,
-    numClasses: classNames.length,
-    head: config.head,
+  const weights = options.weights
+    ? await time("loadWeights", () => loadWeightSource(options.weights!))
+    : undefined;
+  const { model, freezeUntil, summary } = buildModelFromConfig(config, classNames.length, {
+    rng: rng.fork(),
+    ...(weights ? { weights } : {}),
   });
-  seededInitialize(model, rng.fork());
-  if (options.weights) {
-    const weights = await time("loadWeights", () => loadWeightSource(options.weights!));
-    applyImageNetWeights(model, weights);
-    log(`weights: ${options.weights}`);
-  }
-  const freezeUntil = resolveFreezeUntil(
-    config.training.freezeUntil,
-    config.architecture,
-    model.layers.length,
-  );
-  freezeLayers(model, freezeUntil, config.training.batchNormStatistics);
-  const summary = summarizeModel(model, config.architecture, config.preprocessing.imageSize, freezeUntil);
+  if (options.weights) log(`weights: ${options.weights}`);
 
   const featurewiseMean =
     config.preprocessing.normalization === "featurewise"
@@ -164,29 +147,22 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
   const trainable = mutableWeights(model, freezeUntil);
   const optimizer = createOptimizer(config.training.optimizer);
-  const resume = options.resume ? await readResumeState(runDir) : null;
-  let history: EpochRecord[] = [];
-  let best: tf.Tensor[] | null = null;
+  const { weightAverage } = config.training;
+  const resume = options.resume
+    ? await resumeFromCheckpoint(runDir, trainable, optimizer, weightAverage > 0)
+    : null;
+  const history: EpochRecord[] = resume?.state.history ?? [];
+  let best: tf.Tensor[] | null = resume?.best ?? null;
   let average: WeightAverage | null = null;
+  if (resume?.average) {
+    average = new WeightAverage(trainable, weightAverage, {
+      values: resume.average,
+      updates: resume.state.averaged ?? 0,
+    });
+    tf.dispose(resume.average);
+  }
   if (resume) {
-    history = resume.history;
-    restoreWeights(
-      trainable,
-      (await loadTensors(path.join(runDir, CHECKPOINT, "last"))).map((t) => t.tensor),
-    );
-    const opt = path.join(runDir, CHECKPOINT, "optimizer");
-    if (existsSync(`${opt}.json`)) await optimizer.setWeights(await loadTensors(opt));
-    best = (await loadTensors(path.join(runDir, CHECKPOINT, "best"))).map((t) => t.tensor);
-    const averageFile = path.join(runDir, CHECKPOINT, "average");
-    if (config.training.weightAverage > 0 && existsSync(`${averageFile}.json`)) {
-      const values = (await loadTensors(averageFile)).map((t) => t.tensor);
-      average = new WeightAverage(trainable, config.training.weightAverage, {
-        values,
-        updates: resume.averaged ?? 0,
-      });
-      tf.dispose(values);
-    }
-    log(`resuming after epoch ${resume.epochsDone}`);
+    log(`resuming after epoch ${resume.state.epochsDone}`);
     // The checkpoint is written before onEpoch runs, so a process killed in between left an epoch
     // its listener never saw: replay them all (listeners record by epoch number).
     for (const record of history) await options.onEpoch?.(record);
@@ -199,17 +175,13 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   // onnxruntime takes whole batches (batch-norm statistics over the batch, as Keras); tfjs-wasm
   // splits them to fit its 4 GB heap.
   const microBatchSize = training.microBatchSize ?? (onnxStep ? training.batchSize : cached ? 16 : 2);
-  if (training.weightAverage > 0) average ??= new WeightAverage(trainable, training.weightAverage);
+  if (weightAverage > 0) average ??= new WeightAverage(trainable, weightAverage);
   /** Validation, the checkpoint and the saved model see the averaged weights when there are any. */
   const evaluated = <T>(fn: () => T | Promise<T>): Promise<T> =>
     average ? average.withAveraged(fn) : Promise.resolve(fn());
   const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
-  let features: { train: FeatureStore; val: FeatureStore; test: FeatureStore } | null = null;
+  let features: SplitFeatures | null = null;
   if (cached) {
-    const views = augments ? augmentation.cachedViews : 1;
-    const valViews = augments && augmentation.augmentValidation ? views : 1;
-    const featureRng = createRng(config.seed + 7);
-    const opts = { batchSize: 8, rng: featureRng, onProgress, ...(signal ? { signal } : {}) };
     features = await time("cache", async () => {
       const prefix = await createForwardEngine(
         sliceModelUntil(model, freezeUntil),
@@ -217,20 +189,18 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       );
       log(`prefix engine: ${prefix.description}`);
       try {
-        return {
-          train: await computeFeatures(prefix, trainSet, loader, { ...opts, views, augment: augments }),
-          val: await computeFeatures(prefix, valSet, loader, {
-            ...opts,
-            views: valViews,
-            augment: valViews > 1 || (augments && augmentation.augmentValidation),
-          }),
-          test: await computeFeatures(prefix, testSet, loader, { ...opts, views: 1, augment: false }),
-        };
+        const sets = { train: trainSet, validation: valSet, test: testSet };
+        return await cacheSplitFeatures(prefix, sets, loader, config, {
+          ...(onProgress ? { onProgress } : {}),
+          ...(signal ? { signal } : {}),
+        });
       } finally {
         await prefix.dispose();
       }
     });
-    log(`prefix cached: layers [0, ${freezeUntil}) once per image and view (${views} training views)`);
+    log(
+      `prefix cached: layers [0, ${freezeUntil}) once per image and view (${features.train.views.length} training views)`,
+    );
   }
 
   const valProbabilities = async (epoch: number, epochRng: ReturnType<typeof createRng>) => {
@@ -253,7 +223,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   let status: TrainOutcome["status"] = "succeeded";
   const labelsOf = (records: ImageRecord[]) => records.map((r) => r.label);
   try {
-    for (let epoch = (resume?.epochsDone ?? 0) + 1; epoch <= training.epochs; epoch++) {
+    for (let epoch = (resume?.state.epochsDone ?? 0) + 1; epoch <= training.epochs; epoch++) {
       const started = performance.now();
       const epochRng = createRng(config.seed * 1009 + epoch);
       // Dropout masks come from a stream of their own per epoch, so a resumed run repeats them.
@@ -336,7 +306,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         tf.dispose(best ?? []);
         best = average ? average.values.map((t) => tf.clone(t)) : snapshotWeights(trainable);
       }
-      await saveCheckpoint(runDir, trainable, best!, optimizer, average, {
+      await saveCheckpoint(runDir, trainable, best!, optimizer, average?.values ?? null, {
         epochsDone: epoch,
         history,
         bestEpoch: bestIndex + 1,
@@ -371,25 +341,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         ...(onProgress ? { onProgress } : {}),
       });
     });
-    const k = classNames.length;
+    testPredictions = toTestPredictions(testSet, probs, classNames.length);
     if (testSet.length > 0) {
       const scored = { probabilities: probs, labels: labelsOf(testSet), classNames };
       evaluation = evaluatePredictions(scored);
+      const folder = options.data.testDir ?? options.data.dataDir;
+      const paths = testSet.map((r) => r.path);
       intervals = await time("intervals", () =>
-        folderMetricIntervals(
-          {
-            ...scored,
-            folder: options.data.testDir ?? options.data.dataDir,
-            paths: testSet.map((r) => r.path),
-          },
-          { seed: config.seed },
-        ),
+        folderMetricIntervals({ ...scored, folder, paths }, { seed: config.seed }),
       );
     }
-    testPredictions = testSet.map((r, i) => {
-      const p = Array.from(probs.subarray(i * k, (i + 1) * k));
-      return { path: r.path, label: r.label, predicted: argMax(p), probabilities: p };
-    });
     modelDir = path.join(runDir, "model");
     await saveModel(modelDir, model, {
       architecture: config.architecture,
@@ -442,7 +403,8 @@ async function createOnnxStep(
   engine: EngineName | undefined,
   log: (line: string) => void,
 ): Promise<OnnxTrainStep | null> {
-  const requested = engine ?? readEnv().CXRLAB_ENGINE;
+  const env = readEnv();
+  const requested = engine ?? env.CXRLAB_TRAIN_ENGINE ?? env.CXRLAB_ENGINE;
   const fail = (why: string) => {
     log(`train engine: tfjs ${tf.getBackend()} (${why})`);
     return null;
@@ -465,6 +427,13 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
+function toTestPredictions(records: ImageRecord[], probs: Float32Array, k: number): TestPrediction[] {
+  return records.map((r, i) => {
+    const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+    return { path: r.path, label: r.label, predicted: argMax(p), probabilities: p };
+  });
+}
+
 function argMax(values: number[]): number {
   return values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
 }
@@ -475,35 +444,4 @@ function formatEpoch(r: EpochRecord, epochs: number, isBest: boolean): string {
     `epoch ${r.epoch}/${epochs}: loss ${f(r.loss)} accuracy ${f(r.accuracy)} ` +
     `val_loss ${f(r.valLoss)} val_accuracy ${f(r.valAccuracy)} (${r.seconds.toFixed(1)} s)${isBest ? " *best" : ""}`
   );
-}
-
-async function saveCheckpoint(
-  runDir: string,
-  trainable: tf.LayerVariable[],
-  best: tf.Tensor[],
-  optimizer: tf.Optimizer,
-  average: WeightAverage | null,
-  state: ResumeState,
-): Promise<void> {
-  const dir = path.join(runDir, CHECKPOINT);
-  const named = (values: tf.Tensor[]) => values.map((tensor, i) => ({ name: trainable[i]!.name, tensor }));
-  await saveTensors(path.join(dir, "last"), named(trainable.map((w) => w.read())));
-  await saveTensors(path.join(dir, "best"), named(best));
-  await saveTensors(path.join(dir, "optimizer"), await optimizer.getWeights());
-  if (average) await saveTensors(path.join(dir, "average"), named(average.values));
-  // state.json is written last: it names an epoch only once everything for that epoch is on disk.
-  await writeFile(path.join(dir, "state.json.tmp"), JSON.stringify(state, null, 2));
-  await rename(path.join(dir, "state.json.tmp"), path.join(dir, "state.json"));
-}
-
-/** True when `runDir` holds a finished epoch to resume from. */
-export function hasCheckpoint(runDir: string): boolean {
-  return existsSync(path.join(runDir, CHECKPOINT, "state.json"));
-}
-
-async function readResumeState(runDir: string): Promise<ResumeState> {
-  const file = path.join(runDir, CHECKPOINT, "state.json");
-  if (!hasCheckpoint(runDir))
-    throw new Error(`nothing to resume in ${runDir}: no finished epoch was checkpointed`);
-  return JSON.parse(await readFile(file, "utf8")) as ResumeState;
 }

@@ -1,6 +1,6 @@
-import type { BackendName } from "@cxrlab/core/backend/select";
-import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference/evaluate";
-import type { PrecisionRequest } from "@cxrlab/core/inference/int8";
+import type { BackendName } from "@cxrlab/core/backend";
+import type { PrecisionRequest } from "@cxrlab/core/inference";
+import { type EvaluateResult, evaluateModel } from "@cxrlab/core/inference";
 import { DEFAULT_RESAMPLES } from "@cxrlab/core/metrics";
 import type { ProgressEvent } from "@cxrlab/core/train/progress";
 import { useBackend } from "../backend.ts";

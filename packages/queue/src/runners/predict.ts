@@ -1,6 +1,6 @@
-import type { BackendName } from "@cxrlab/core/backend/select";
-import type { PrecisionRequest } from "@cxrlab/core/inference/int8";
-import { type PredictResult, predictImages } from "@cxrlab/core/inference/predict";
+import type { BackendName } from "@cxrlab/core/backend";
+import type { PrecisionRequest } from "@cxrlab/core/inference";
+import { type PredictResult, predictImages } from "@cxrlab/core/inference";
 import type { ProgressEvent } from "@cxrlab/core/train/progress";
 import { useBackend } from "../backend.ts";
 import { recordForModelRun } from "../record-predictions.ts";

@@ -1,16 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { BackendName } from "@cxrlab/core/backend/select";
+import type { BackendName } from "@cxrlab/core/backend";
 import type { ExperimentConfig } from "@cxrlab/core/config";
 import { experimentConfigSchema } from "@cxrlab/core/config";
-import { datasetFingerprint } from "@cxrlab/core/data";
-import { readPatientIds } from "@cxrlab/core/data/patient-ids";
+import { datasetFingerprint, readPatientIds } from "@cxrlab/core/data";
 import { sharedPaths } from "@cxrlab/core/paths";
-import { writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run/artifacts";
-import { createRunDir, readJson, writeJson } from "@cxrlab/core/run/run-dir";
-import { type DatasetSources, prepareDataset } from "@cxrlab/core/train/dataset";
+import { createRunDir, readJson, writeJson, writeRunArtifacts, writeRunStatus } from "@cxrlab/core/run";
+import { type DatasetSources, prepareDataset, type TrainOutcome, train } from "@cxrlab/core/train";
 import type { ProgressEvent } from "@cxrlab/core/train/progress";
-import { type TrainOutcome, train } from "@cxrlab/core/train/trainer";
 import { configFromOverrides, type TrainOverrides } from "@cxrlab/core/train-overrides";
 import {
   codeVersion,

@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH } from "@cxrlab/api/auth/auth";
+import { MIN_PASSWORD_LENGTH } from "@cxrlab/api/auth";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { safeNext } from "../../../src/links.ts";

@@ -1,0 +1,2 @@
+export { type CancelledRun, cancelAuditEntry, cancelRun } from "./cancel-run.ts";
+export { sharedQueue } from "./shared-queue.ts";
