@@ -12,3 +12,4 @@ export {
 } from "./int8.ts";
 export { loadModelForInference, type ModelForInference, resolveModelDir } from "./load.ts";
 export { type FilePrediction, type PredictOptions, type PredictResult, predictImages } from "./predict.ts";
+export type { ModelRun, ModelRunOptions } from "./run-model.ts";
