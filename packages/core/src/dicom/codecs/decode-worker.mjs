@@ -20,7 +20,12 @@ const WASM = {
 const instances = new Map();
 
 function wasmCodec(family) {
-  if (!instances.has(family)) instances.set(family, require(WASM[family].module)({ ...quiet }));
+  if (!instances.has(family)) {
+    // Node's own require, not a bundler's (the dashboard's Turbopack build bundles this worker): the
+    // Emscripten glue finds its .wasm beside its own file, which it must be loaded from.
+    const factory = require(/* turbopackIgnore: true */ WASM[family].module);
+    instances.set(family, factory({ ...quiet }));
+  }
   return instances.get(family);
 }
 
