@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -21,6 +23,7 @@ import {
   testModelMeta,
 } from "@cxrlab/core/testing";
 import { createRun, listAuditEvents, openStore, type PatientHistory, updateRunStatus } from "@cxrlab/db";
+import dicomParser from "dicom-parser";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./helpers.ts";
@@ -119,10 +122,10 @@ describe("cxrlab ingest, patients, predict --patient", () => {
       transferSyntax: TRANSFER_SYNTAX.jpegBaseline,
       attributes: { PatientID: "P2", ...study("1.2.4.1", "20220303"), SOPInstanceUID: "1.2.4.1.1" },
     });
-    await dicom("refused/j2k.dcm", {
+    await dicom("refused/jxl.dcm", {
       pixels: halves(0, 0),
-      transferSyntax: TRANSFER_SYNTAX.jpeg2000Lossless,
-      fragment: new Uint8Array([0xff, 0x4f, 0xff, 0x51]),
+      transferSyntax: TRANSFER_SYNTAX.jpegXlLossless,
+      fragment: new Uint8Array([0xff, 0x0a, 0xfa, 0x7f]),
       attributes: { PatientID: "P2", SOPInstanceUID: "1.2.4.9.9" },
     });
     // Renders to the same PNG as Alice's first image, but claims her study for another patient:
@@ -162,8 +165,8 @@ describe("cxrlab ingest, patients, predict --patient", () => {
       "anonymous.dcm": "no PatientID (0010,0020) in the file; give --patient to ingest it",
       "conflict.dcm": "study 1.2.3.1 already belongs to patient P1 (issuer HOSP-A)",
       "notes.bin": "not a DICOM, PNG or JPEG file (by its content)",
-      "refused/j2k.dcm": expect.stringMatching(
-        /^transfer syntax 1\.2\.840\.10008\.1\.2\.4\.90 \(JPEG 2000 Image Compression \(Lossless Only\)\) is not supported/,
+      "refused/jxl.dcm": expect.stringMatching(
+        /^transfer syntax 1\.2\.840\.10008\.1\.2\.4\.110 \(JPEG XL Lossless\) is not supported/,
       ),
     });
     // DICOM: original + rendered PNG; PNG: the original only. Nothing of the rejected files.
@@ -309,15 +312,35 @@ describe("cxrlab ingest, patients, predict --patient", () => {
     expect(again).toMatchObject({ alreadyPredicted: 3, predictions: [] });
   });
 
-  it("archives RLE Lossless and deflated DICOM like the uncompressed ones", async () => {
+  it("archives compressed DICOM (RLE, deflated, and files DCMTK and GDCM compressed) like the uncompressed ones", async () => {
     const dir = path.join(tmp, "compressed");
+    const sources = path.join(tmp, "uncompressed");
     mkdirSync(dir);
+    mkdirSync(sources);
     const files = {
       "rle.dcm": TRANSFER_SYNTAX.rleLossless,
       "deflated.dcm": TRANSFER_SYNTAX.deflatedExplicitLittle,
+      "j2k.dcm": TRANSFER_SYNTAX.explicitLittle,
+      "jls.dcm": TRANSFER_SYNTAX.explicitLittle,
+      "sv1.dcm": TRANSFER_SYNTAX.explicitLittle,
+      "p14.dcm": TRANSFER_SYNTAX.explicitLittle,
+    };
+    // Made from an uncompressed file by the tools .ci/run installs.
+    const tools: Record<string, [string, ...string[]]> = {
+      "j2k.dcm": ["gdcmconv", "--j2k"],
+      "jls.dcm": ["dcmcjpls"],
+      "sv1.dcm": ["dcmcjpeg", "+e1"],
+      "p14.dcm": ["dcmcjpeg", "+el"],
     };
     // Same recipe as Alice's later image: stored v shows as 255 - (v - 1024 + 128) = 1151 - v.
-    const left = { "rle.dcm": 1010, "deflated.dcm": 1020 };
+    const left = {
+      "rle.dcm": 1010,
+      "deflated.dcm": 1020,
+      "j2k.dcm": 1000,
+      "jls.dcm": 1005,
+      "sv1.dcm": 1015,
+      "p14.dcm": 1025,
+    };
     for (const [file, transferSyntax] of Object.entries(files) as [keyof typeof files, string][]) {
       const bytes = await buildDicom({
         width: 32,
@@ -330,16 +353,44 @@ describe("cxrlab ingest, patients, predict --patient", () => {
         transferSyntax,
         attributes: { PatientID: "C-1", StudyInstanceUID: "1.2.6.1", SOPInstanceUID: `1.2.6.1.${file}` },
       });
-      writeFileSync(path.join(dir, file), bytes);
+      const tool = tools[file];
+      if (!tool) {
+        writeFileSync(path.join(dir, file), bytes);
+        continue;
+      }
+      writeFileSync(path.join(sources, file), bytes);
+      execFileSync(tool[0], [...tool.slice(1), path.join(sources, file), path.join(dir, file)]);
     }
+    // A truncated JPEG 2000 codestream: refused, naming the syntax and the reason.
+    const j2k = readFileSync(path.join(dir, "j2k.dcm"));
+    const fragment = dicomParser.parseDicom(j2k).elements.x7fe00010!.fragments![0]!;
+    const cut = await buildDicom({
+      width: 32,
+      height: 32,
+      pixels: halves(0, 0),
+      bitsStored: 12,
+      transferSyntax: TRANSFER_SYNTAX.jpeg2000Lossless,
+      fragment: j2k.subarray(fragment.position, fragment.position + fragment.length / 2),
+      attributes: { PatientID: "C-1", SOPInstanceUID: "1.2.6.1.cut" },
+    });
+    writeFileSync(path.join(dir, "cut.dcm"), cut);
     const result = await cli("ingest", dir, "--json");
     expect(result.code, result.stderr).toBe(0);
     const report = parseJson<Report>(result);
-    expect(report.rejected).toEqual([]);
-    expect(report.new.map((n) => [path.basename(n.file), n.patientId, n.format]).sort()).toEqual([
-      ["deflated.dcm", "C-1", "dicom"],
-      ["rle.dcm", "C-1", "dicom"],
+    expect(report.rejected).toEqual([
+      {
+        file: path.join(dir, "cut.dcm"),
+        kind: "content",
+        reason: expect.stringMatching(
+          /^cannot decode its pixel data in transfer syntax 1\.2\.840\.10008\.1\.2\.4\.90 \(JPEG 2000 Image Compression \(Lossless Only\)\): the codestream is truncated/,
+        ),
+      },
     ]);
+    expect(report.new.map((n) => [path.basename(n.file), n.patientId, n.format]).sort()).toEqual(
+      Object.keys(files)
+        .sort()
+        .map((file) => [file, "C-1", "dicom"]),
+    );
     const store = await openStore(env.DATABASE_URL);
     try {
       for (const file of Object.keys(files) as (keyof typeof files)[]) {

@@ -28,6 +28,11 @@ const nextConfig: NextConfig = {
     "better-sqlite3",
     "onnxruntime-node",
     "h5wasm",
+    // The DICOM decode worker's codecs load their .wasm beside their own files (core's dicom/codecs).
+    "@cornerstonejs/codec-charls",
+    "@cornerstonejs/codec-openjpeg",
+    "@cornerstonejs/codec-openjph",
+    "@cornerstonejs/jpeg-lossless-decoder-js",
     "protobufjs",
     "@prisma/client",
     "@prisma/adapter-better-sqlite3",

@@ -1,9 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { handleUpload, type UploadReport } from "@cxrlab/api/http";
+import { readDicom } from "@cxrlab/core/dicom";
 import { buildDicom } from "@cxrlab/core/testing";
 import { createApiToken, listAuditEvents, migrate, openStore, type Store, sha256Of } from "@cxrlab/db";
+import dicomParser from "dicom-parser";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dicomDeclaring, pngDeclaring } from "../pixel-bombs.ts";
@@ -214,6 +217,73 @@ describe("POST /api/uploads", () => {
       },
     ]);
     expect(await store.prisma.patient.count({ where: { patientId: "DICOM-8" } })).toBe(0);
+  });
+
+  it("archives a JPEG-LS DICOM (made by dcmcjpls) with its uncompressed twin's pixels; a truncated one is refused naming its syntax", async () => {
+    const side = 48;
+    const { data } = await sharp(second!)
+      .resize(side, side)
+      .grayscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const plain = await buildDicom({
+      width: side,
+      height: side,
+      pixels: [...data].map((v) => v * 16 + (v % 16)),
+      bitsStored: 12,
+      attributes: {
+        PatientID: "DICOM-9",
+        StudyInstanceUID: "1.2.826.0.1.3680043.8.498.99",
+        SOPInstanceUID: "1.2.826.0.1.3680043.8.498.99.9",
+      },
+    });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "cxrlab-upload-jls-"));
+    try {
+      writeFileSync(path.join(tmp, "plain.dcm"), plain);
+      execFileSync("dcmcjpls", [path.join(tmp, "plain.dcm"), path.join(tmp, "jls.dcm")]);
+      const jls = readFileSync(path.join(tmp, "jls.dcm"));
+      // The same image with its codestream cut in half.
+      const fragment = dicomParser.parseDicom(jls).elements.x7fe00010!.fragments![0]!;
+      const cut = await buildDicom({
+        width: side,
+        height: side,
+        pixels: [...data],
+        bitsStored: 12,
+        transferSyntax: "1.2.840.10008.1.2.4.80",
+        fragment: jls.subarray(fragment.position, fragment.position + fragment.length / 2),
+        attributes: {
+          PatientID: "DICOM-9",
+          StudyInstanceUID: "1.2.826.0.1.3680043.8.498.99",
+          SOPInstanceUID: "1.2.826.0.1.3680043.8.498.99.10",
+        },
+      });
+      const { status, report } = await upload(
+        clinician,
+        [
+          { name: "study.jls.dcm", bytes: jls, type: "application/dicom" },
+          { name: "cut.dcm", bytes: cut, type: "application/dicom" },
+        ],
+        { patientId: "" },
+      );
+      expect(status).toBe(200);
+      expect(report.new.map((n) => n.file)).toEqual(["study.jls.dcm"]);
+      expect(report.rejected).toEqual([
+        {
+          file: "cut.dcm",
+          reason: expect.stringMatching(
+            /^cannot decode its pixel data in transfer syntax 1\.2\.840\.10008\.1\.2\.4\.80 \(JPEG-LS Lossless Image Compression\): the codestream is truncated/,
+          ),
+          kind: "content",
+        },
+      ]);
+      const image = await store.prisma.image.findUniqueOrThrow({ where: { sha256: sha256Of(jls) } });
+      const twin = await readDicom(plain, "plain.dcm");
+      expect([...(await sharp(image.location).extractChannel(0).raw().toBuffer())]).toEqual([
+        ...twin.image.gray,
+      ]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("applies the pixel limit to real images too (a lowered limit refuses a real X-ray)", async () => {

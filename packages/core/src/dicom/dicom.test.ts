@@ -93,11 +93,11 @@ describe("readDicom pixels", () => {
       width: 2,
       height: 2,
       pixels: [0, 0, 0, 0],
-      transferSyntax: TRANSFER_SYNTAX.jpeg2000Lossless,
-      fragment: new Uint8Array([0xff, 0x4f, 0xff, 0x51]),
+      transferSyntax: TRANSFER_SYNTAX.jpegXlLossless,
+      fragment: new Uint8Array([0xff, 0x0a, 0xfa, 0x7f]),
     });
     await expect(readDicom(bytes, "ct.dcm")).rejects.toThrow(
-      "ct.dcm: transfer syntax 1.2.840.10008.1.2.4.90 (JPEG 2000 Image Compression (Lossless Only)) is not supported",
+      "ct.dcm: transfer syntax 1.2.840.10008.1.2.4.110 (JPEG XL Lossless) is not supported",
     );
     // Metadata stays readable, so ingest can say whose image it refused.
     expect(readDicomMetadata(bytes, "ct.dcm").patientId).toBe("TEST-1");
@@ -188,7 +188,7 @@ describe("RLE Lossless", () => {
     expect([...(await readDicom(fine, "ok.dcm")).image.gray]).toEqual([0, 85, 170, 255]);
   });
 
-  it("refuses colour RLE, naming the file", async () => {
+  it("refuses a colour photometric interpretation with one sample, naming the file", async () => {
     const bytes = await buildDicom({
       width: 2,
       height: 1,
@@ -198,7 +198,7 @@ describe("RLE Lossless", () => {
       attributes: { PhotometricInterpretation: "RGB" },
     });
     await expect(readDicom(bytes, "rgb.dcm")).rejects.toThrow(
-      "rgb.dcm: photometric interpretation RGB with 1 samples per pixel; only grey (MONOCHROME1/2) images are read",
+      "rgb.dcm: photometric interpretation RGB with 1 samples per pixel; read are MONOCHROME1/2 with 1 sample and RGB, YBR_FULL, YBR_FULL_422, YBR_RCT, YBR_ICT with 3",
     );
   });
 });

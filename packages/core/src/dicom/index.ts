@@ -7,4 +7,8 @@ export {
   readDicom,
   readDicomMetadata,
 } from "./read.ts";
-export { transferSyntaxName, UnsupportedTransferSyntaxError } from "./transfer-syntax.ts";
+export {
+  transferSyntaxName,
+  UndecodablePixelDataError,
+  UnsupportedTransferSyntaxError,
+} from "./transfer-syntax.ts";

@@ -2,6 +2,8 @@ import { inflateRawSync } from "node:zlib";
 import dicomParser, { type DataSet, type Element } from "dicom-parser";
 import sharp from "sharp";
 import { checkPixels, DEFAULT_INPUT_LIMITS, formatBytes } from "../limits.ts";
+import { decodeFrame, type FrameInfo, type WorkerLimits } from "./codecs/index.ts";
+import { type ColourModel, luma } from "./colour.ts";
 import { decodeRleFrame } from "./rle.ts";
 import {
   DEFLATED_EXPLICIT_LITTLE_ENDIAN,
@@ -139,73 +141,149 @@ export function readDicomMetadata(bytes: Uint8Array, file: string): DicomMetadat
 }
 
 /**
- * Metadata and the first frame as 8-bit grey. Throws naming the file for anything it cannot render,
- * and TooManyPixelsError before decoding a frame larger than `maxPixels` (default: core's limit).
+ * Metadata and the first frame as 8-bit grey (a multi-frame file shows its first frame, as a
+ * thumbnail does). Throws naming the file for anything it cannot render: UnsupportedTransferSyntaxError
+ * for a syntax without a decoder, UndecodablePixelDataError for pixel data its codec refuses, and
+ * TooManyPixelsError before decoding a frame larger than `maxPixels` (default: core's limit).
  */
 export async function readDicom(
   bytes: Uint8Array,
   file: string,
-  options: { maxPixels?: number } = {},
+  options: { maxPixels?: number; decodeLimits?: WorkerLimits } = {},
 ): Promise<{ metadata: DicomMetadata; image: DicomGrayImage }> {
   const parsed = parse(bytes, file, options.maxPixels);
   const { ds } = parsed;
   const metadata = metadataOf(parsed);
   const encoding = pixelEncoding(file, metadata.transferSyntaxUid);
-  const width = ds.uint16("x00280011") ?? 0;
-  const height = ds.uint16("x00280010") ?? 0;
-  const photometric = ds.string("x00280004") ?? "MONOCHROME2";
-  const samples = ds.uint16("x00280002") ?? 1;
-  if (samples !== 1 || !photometric.startsWith("MONOCHROME")) {
-    throw new Error(
-      `${file}: photometric interpretation ${photometric} with ${samples} samples per pixel; only grey (MONOCHROME1/2) images are read`,
-    );
-  }
-  if (width < 1 || height < 1) throw new Error(`${file}: no image size (Rows ${height}, Columns ${width})`);
-  // Rows × Columns bound the buffers below (and the JPEG decoder's); check them before decoding.
+  const info = frameInfo(ds, file);
+  const { width, height } = info;
+  // Rows × Columns bound the buffers below (and the decoders'); check them before decoding.
   checkPixels(file, width, height, options.maxPixels ?? DEFAULT_INPUT_LIMITS.pixels);
   const pixelData = ds.elements.x7fe00010;
   if (!pixelData) throw new Error(`${file}: no Pixel Data (7FE0,0010)`);
-  const stored =
-    encoding === "jpeg-baseline"
-      ? await jpegFrame(ds, pixelData, width, height, file)
-      : storedValues(ds, pixelData, width * height, encoding, file);
-  const gray = toDisplay(stored, {
-    slope: ds.floatString("x00281053") ?? 1,
-    intercept: ds.floatString("x00281052") ?? 0,
-    voi: voiOf(ds, file),
-    invert: photometric === "MONOCHROME1",
+  const photometric = ds.string("x00280004")?.trim() ?? "MONOCHROME2";
+  const count = width * height;
+  const where = { file, uid: metadata.transferSyntaxUid };
+  const frame =
+    encoding === "little-endian" || encoding === "big-endian"
+      ? {
+          words: nativeWords(
+            ds,
+            pixelData,
+            nativeWordCount(info, photometric),
+            info.bitsAllocated,
+            encoding,
+            file,
+          ),
+          planar: ds.uint16("x00280006") === 1,
+          rgb: false,
+        }
+      : encoding === "rle"
+        ? {
+            words: decodeRleFrame(firstFrame(ds, pixelData, file), count, bytesOf(info), info.samples, file),
+            planar: true,
+            rgb: false,
+          }
+        : await decodeFrame(encoding, firstFrame(ds, pixelData, file), info, where, options.decodeLimits);
+  const decoded = encoding !== "little-endian" && encoding !== "big-endian" && encoding !== "rle";
+  const stored = storedValues(ds, frame.words, decoded);
+  if (info.samples === 1) {
+    const gray = toDisplay(stored, {
+      slope: ds.floatString("x00281053") ?? 1,
+      intercept: ds.floatString("x00281052") ?? 0,
+      voi: voiOf(ds, file),
+      invert: photometric === "MONOCHROME1",
+    });
+    return { metadata, image: { width, height, gray } };
+  }
+  const model = colourModel(photometric, frame.rgb, encoding, file);
+  // Colour pixels are shown as stored: the full range of BitsStored is black to white.
+  const gray = toDisplay(luma(stored, count, width, model, frame.planar), {
+    slope: 1,
+    intercept: 0,
+    voi: { kind: "range", max: 2 ** info.bitsStored - 1 },
+    invert: false,
   });
   return { metadata, image: { width, height, gray } };
 }
 
+/** Rows, Columns, SamplesPerPixel and bit depth, refusing what no decoder here reads. */
+function frameInfo(ds: DataSet, file: string): FrameInfo {
+  const width = ds.uint16("x00280011") ?? 0;
+  const height = ds.uint16("x00280010") ?? 0;
+  const samples = ds.uint16("x00280002") ?? 1;
+  const bitsAllocated = ds.uint16("x00280100") ?? 16;
+  const photometric = ds.string("x00280004")?.trim() ?? "MONOCHROME2";
+  if (width < 1 || height < 1) throw new Error(`${file}: no image size (Rows ${height}, Columns ${width})`);
+  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
+    throw new Error(`${file}: BitsAllocated ${bitsAllocated}; only 8 and 16 are read`);
+  }
+  const grey = samples === 1 && photometric.startsWith("MONOCHROME");
+  const colour = samples === 3 && COLOUR.includes(photometric);
+  if (!grey && !colour) {
+    throw new Error(
+      `${file}: photometric interpretation ${photometric} with ${samples} samples per pixel; ` +
+        `read are MONOCHROME1/2 with 1 sample and ${COLOUR.join(", ")} with 3`,
+    );
+  }
+  return {
+    width,
+    height,
+    samples,
+    bitsAllocated: bitsAllocated as 8 | 16,
+    bitsStored: ds.uint16("x00280101") ?? bitsAllocated,
+  };
+}
+
+/** Colour photometric interpretations read (PS3.3 C.7.6.3.1.2); PALETTE COLOR is not. */
+const COLOUR = ["RGB", "YBR_FULL", "YBR_FULL_422", "YBR_RCT", "YBR_ICT"];
+
 /**
- * The first frame's stored values (native or RLE), masked to BitsStored and sign-extended when
- * PixelRepresentation is 1.
+ * How decoded colour words are arranged: JPEG 2000 undoes its colour transform (YBR_RCT/ICT come out
+ * RGB) and sharp's JPEG decoder outputs RGB; otherwise the words are as PhotometricInterpretation says.
  */
-function storedValues(
-  ds: DataSet,
-  element: Element,
-  count: number,
-  encoding: Exclude<PixelEncoding, "jpeg-baseline">,
-  file: string,
-): Int32Array {
+function colourModel(photometric: string, rgb: boolean, encoding: PixelEncoding, file: string): ColourModel {
+  if (rgb || photometric === "RGB" || photometric === "YBR_RCT" || photometric === "YBR_ICT") {
+    if (photometric.startsWith("YBR_") && !rgb && encoding !== "jpeg2000" && encoding !== "htj2k") {
+      throw new Error(
+        `${file}: ${photometric} is a JPEG 2000 colour transform, not read from ${encoding} pixel data`,
+      );
+    }
+    return "rgb";
+  }
+  // A codec decodes YBR_FULL_422 to full-resolution samples; only uncompressed words keep the pairs.
+  if (photometric === "YBR_FULL_422" && (encoding === "little-endian" || encoding === "big-endian"))
+    return "ybr-422";
+  return "ybr";
+}
+
+const bytesOf = (info: FrameInfo): 1 | 2 => (info.bitsAllocated === 8 ? 1 : 2);
+
+/** Words of one uncompressed frame: YBR_FULL_422 keeps 2 words a pixel (PS3.3 C.7.6.3.1.2). */
+function nativeWordCount(info: FrameInfo, photometric: string): number {
+  const perPixel = photometric === "YBR_FULL_422" ? 2 : info.samples;
+  return info.width * info.height * perPixel;
+}
+
+/**
+ * Stored values of decoded words, masked to BitsStored (from HighBit down) and sign-extended when
+ * PixelRepresentation is 1. Unsigned words a codec decoded are clamped instead: they have no bits
+ * above BitsStored but a lossy codestream of higher precision may overshoot its top value.
+ */
+function storedValues(ds: DataSet, raw: Uint8Array | Uint16Array, decoded: boolean): Int32Array {
   const allocated = ds.uint16("x00280100") ?? 16;
   const bitsStored = ds.uint16("x00280101") ?? allocated;
   const highBit = ds.uint16("x00280102") ?? bitsStored - 1;
   const signed = ds.uint16("x00280103") === 1;
-  if (allocated !== 8 && allocated !== 16) {
-    throw new Error(`${file}: BitsAllocated ${allocated}; only 8 and 16 are read`);
-  }
-  const bytesPerPixel = allocated === 8 ? 1 : 2;
-  const raw =
-    encoding === "rle"
-      ? decodeRleFrame(firstFrame(ds, element, file), count, bytesPerPixel, file)
-      : nativeWords(ds, element, count, bytesPerPixel, encoding === "little-endian", file);
   const shift = highBit + 1 - bitsStored;
   const mask = 2 ** bitsStored - 1;
   const signBit = 2 ** (bitsStored - 1);
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
+  const out = new Int32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    if (decoded && !signed) {
+      out[i] = Math.min(raw[i]!, mask);
+      continue;
+    }
     const v = (raw[i]! >> shift) & mask;
     out[i] = signed && v & signBit ? v - 2 * signBit : v;
   }
@@ -217,10 +295,11 @@ function nativeWords(
   ds: DataSet,
   element: Element,
   count: number,
-  bytesPerPixel: 1 | 2,
-  littleEndian: boolean,
+  bitsAllocated: 8 | 16,
+  encoding: "little-endian" | "big-endian",
   file: string,
 ): Uint8Array | Uint16Array {
+  const bytesPerPixel = bitsAllocated / 8;
   if (element.length < count * bytesPerPixel) {
     throw new Error(`${file}: Pixel Data holds ${element.length} bytes, ${count * bytesPerPixel} needed`);
   }
@@ -228,7 +307,8 @@ function nativeWords(
   if (bytesPerPixel === 1) return new Uint8Array(ds.byteArray.buffer, start, count);
   const view = new DataView(ds.byteArray.buffer, start, count * 2);
   const words = new Uint16Array(count);
-  for (let i = 0; i < count; i++) words[i] = view.getUint16(i * 2, littleEndian);
+  const little = encoding === "little-endian";
+  for (let i = 0; i < count; i++) words[i] = view.getUint16(i * 2, little);
   return words;
 }
 
@@ -249,32 +329,6 @@ function firstFrame(ds: DataSet, element: Element, file: string): Uint8Array {
   const parts = fragments.map((f) => ds.byteArray.subarray(f.position, f.position + f.length));
   if (!parts.length) throw new Error(`${file}: encapsulated Pixel Data has no fragments`);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}
-
-/** JPEG Baseline: the first frame's fragments form one JPEG stream, decoded by sharp. */
-async function jpegFrame(
-  ds: DataSet,
-  element: Element,
-  width: number,
-  height: number,
-  file: string,
-): Promise<Uint8Array> {
-  const jpeg = firstFrame(ds, element, file);
-  try {
-    const { data, info } = await sharp(jpeg, {
-      failOn: "error",
-      limitInputPixels: width * height,
-    })
-      .toColourspace("b-w")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.width !== width || info.height !== height) {
-      throw new Error(`the JPEG is ${info.width}x${info.height}, the header says ${width}x${height}`);
-    }
-    return new Uint8Array(data.buffer, data.byteOffset, width * height);
-  } catch (error) {
-    throw new Error(`${file}: cannot decode the JPEG Baseline pixel data: ${(error as Error).message}`);
-  }
 }
 
 function voiOf(ds: DataSet, file: string): Voi {

@@ -1,17 +1,19 @@
 // RLE Lossless (PS3.5 Annex G): a frame is a 64-byte header (the segment count, then up to 15
 // segment offsets, little-endian uint32) followed by one PackBits segment per byte plane, the most
-// significant plane first.
+// significant plane first, sample after sample for colour.
 
 const HEADER_BYTES = 64;
 
 /**
- * One grey frame (one sample per pixel) as its raw 8- or 16-bit words. Throws naming the file when
- * the header or a segment does not describe exactly `count` pixels: never a partly decoded image.
+ * One frame as its raw 8- or 16-bit words, planar (all of the first sample's, then the next's).
+ * Throws naming the file when the header or a segment does not describe exactly `count` pixels of
+ * `samples` samples: never a partly decoded image.
  */
 export function decodeRleFrame(
   frame: Uint8Array,
   count: number,
   bytesPerPixel: 1 | 2,
+  samples: number,
   file: string,
 ): Uint8Array | Uint16Array {
   if (frame.length < HEADER_BYTES) {
@@ -21,9 +23,10 @@ export function decodeRleFrame(
   }
   const header = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
   const segments = header.getUint32(0, true);
-  if (segments !== bytesPerPixel) {
+  if (segments !== bytesPerPixel * samples) {
+    const image = samples === 1 ? "a grey image" : `an image of ${samples} samples`;
     throw new Error(
-      `${file}: RLE header lists ${segments} segments; a grey image of ${8 * bytesPerPixel}-bit pixels has ${bytesPerPixel}`,
+      `${file}: RLE header lists ${segments} segments; ${image} of ${8 * bytesPerPixel}-bit pixels has ${bytesPerPixel * samples}`,
     );
   }
   const offsets = Array.from({ length: segments }, (_, i) => header.getUint32(4 + 4 * i, true));
@@ -36,10 +39,12 @@ export function decodeRleFrame(
     }
     return unpackBits(frame.subarray(start, end), count, `${file}: RLE segment ${i + 1} of ${segments}`);
   });
-  const [high, low] = planes as [Uint8Array, Uint8Array | undefined];
-  if (!low) return high;
-  const words = new Uint16Array(count);
-  for (let i = 0; i < count; i++) words[i] = (high[i]! << 8) | low[i]!;
+  if (bytesPerPixel === 1) return planes.length === 1 ? planes[0]! : Buffer.concat(planes);
+  const words = new Uint16Array(count * samples);
+  for (let s = 0; s < samples; s++) {
+    const [high, low] = [planes[2 * s]!, planes[2 * s + 1]!];
+    for (let i = 0; i < count; i++) words[s * count + i] = (high[i]! << 8) | low[i]!;
+  }
   return words;
 }
 

@@ -14,6 +14,9 @@ export const TRANSFER_SYNTAX = {
   explicitBig: "1.2.840.10008.1.2.2",
   jpegBaseline: "1.2.840.10008.1.2.4.50",
   jpeg2000Lossless: "1.2.840.10008.1.2.4.90",
+  htj2kLossless: "1.2.840.10008.1.2.4.201",
+  htj2k: "1.2.840.10008.1.2.4.203",
+  jpegXlLossless: "1.2.840.10008.1.2.4.110",
   rleLossless: "1.2.840.10008.1.2.5",
 } as const;
 
@@ -21,14 +24,22 @@ export const TRANSFER_SYNTAX = {
 const ENCAPSULATED: readonly string[] = [
   TRANSFER_SYNTAX.jpegBaseline,
   TRANSFER_SYNTAX.jpeg2000Lossless,
+  TRANSFER_SYNTAX.htj2kLossless,
+  TRANSFER_SYNTAX.htj2k,
+  TRANSFER_SYNTAX.jpegXlLossless,
   TRANSFER_SYNTAX.rleLossless,
 ];
 
 export interface TestDicom {
   width: number;
   height: number;
-  /** Stored values, row-major: raw words for 16-bit (bits above BitsStored included), 0..255 for JPEG. */
+  /**
+   * Stored values, row-major, frame after frame: raw words for 16-bit (bits above BitsStored
+   * included), 0..255 for JPEG.
+   */
   pixels: readonly number[];
+  /** NumberOfFrames, for uncompressed syntaxes (default 1: the attribute is left out). */
+  frames?: number;
   bitsAllocated?: 8 | 16;
   bitsStored?: number;
   /** 1 = signed stored values (two's complement in BitsStored bits). */
@@ -72,6 +83,7 @@ export async function buildDicom(spec: TestDicom): Promise<Buffer> {
     BitsStored: bitsStored,
     HighBit: bitsStored - 1,
     PixelRepresentation: spec.pixelRepresentation ?? 0,
+    ...(spec.frames ? { NumberOfFrames: String(spec.frames) } : {}),
     PixelData: [await pixelData(spec, syntax, bitsAllocated)],
     _vrMap: { PixelData: bitsAllocated === 8 || ENCAPSULATED.includes(syntax) ? "OB" : "OW" },
   };
@@ -114,8 +126,10 @@ export async function buildDicom(spec: TestDicom): Promise<Buffer> {
 }
 
 async function pixelData(spec: TestDicom, syntax: string, bitsAllocated: 8 | 16): Promise<ArrayBuffer> {
-  if (spec.pixels.length !== spec.width * spec.height) {
-    throw new Error(`test DICOM: ${spec.pixels.length} pixels for ${spec.width}x${spec.height}`);
+  if (spec.pixels.length !== spec.width * spec.height * (spec.frames ?? 1)) {
+    throw new Error(
+      `test DICOM: ${spec.pixels.length} pixels for ${spec.frames ?? 1} frames of ${spec.width}x${spec.height}`,
+    );
   }
   if (spec.fragment) return toArrayBuffer(spec.fragment);
   if (syntax === TRANSFER_SYNTAX.rleLossless) return toArrayBuffer(rleFrame(spec.pixels, bitsAllocated));
@@ -123,6 +137,7 @@ async function pixelData(spec: TestDicom, syntax: string, bitsAllocated: 8 | 16)
     const jpeg = await sharp(Uint8Array.from(spec.pixels), {
       raw: { width: spec.width, height: spec.height, channels: 1 },
     })
+      .toColourspace("b-w")
       .jpeg({ quality: 100 })
       .toBuffer();
     return toArrayBuffer(jpeg);

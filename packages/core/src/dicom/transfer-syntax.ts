@@ -26,16 +26,38 @@ export const EXPLICIT_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
 /** Explicit VR Little Endian with everything after the File Meta group deflated (PS3.5 A.5). */
 export const DEFLATED_EXPLICIT_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99";
 
-/** How the pixel data of a supported transfer syntax are stored (a deflated data set is read inflated). */
-export type PixelEncoding = "little-endian" | "big-endian" | "jpeg-baseline" | "rle";
+/**
+ * How the pixel data of a supported transfer syntax are stored (a deflated data set is read
+ * inflated), one family per decoder: "jpeg" is JPEG Baseline and 8-bit JPEG Extended (sharp), the
+ * last four are WebAssembly and JavaScript codecs that run in a worker (codecs/).
+ */
+export type PixelEncoding =
+  | "little-endian"
+  | "big-endian"
+  | "rle"
+  | "jpeg"
+  | "jpeg-lossless"
+  | "jpeg-ls"
+  | "jpeg2000"
+  | "htj2k";
 
 const SUPPORTED: Record<string, PixelEncoding> = {
   "1.2.840.10008.1.2": "little-endian",
   [EXPLICIT_LITTLE_ENDIAN]: "little-endian",
   [DEFLATED_EXPLICIT_LITTLE_ENDIAN]: "little-endian",
   "1.2.840.10008.1.2.2": "big-endian",
-  "1.2.840.10008.1.2.4.50": "jpeg-baseline",
   "1.2.840.10008.1.2.5": "rle",
+  "1.2.840.10008.1.2.4.50": "jpeg",
+  "1.2.840.10008.1.2.4.51": "jpeg",
+  "1.2.840.10008.1.2.4.57": "jpeg-lossless",
+  "1.2.840.10008.1.2.4.70": "jpeg-lossless",
+  "1.2.840.10008.1.2.4.80": "jpeg-ls",
+  "1.2.840.10008.1.2.4.81": "jpeg-ls",
+  "1.2.840.10008.1.2.4.90": "jpeg2000",
+  "1.2.840.10008.1.2.4.91": "jpeg2000",
+  "1.2.840.10008.1.2.4.201": "htj2k",
+  "1.2.840.10008.1.2.4.202": "htj2k",
+  "1.2.840.10008.1.2.4.203": "htj2k",
 };
 
 export function transferSyntaxName(uid: string): string {
@@ -55,6 +77,22 @@ export class UnsupportedTransferSyntaxError extends Error {
         "Decompress it first (e.g. `gdcmconv --raw` or `dcmdjpeg`).",
     );
     this.name = "UnsupportedTransferSyntaxError";
+    this.uid = uid;
+  }
+}
+
+/**
+ * A file in a supported transfer syntax whose pixel data cannot be decoded: a corrupt or truncated
+ * codestream, one that disagrees with the header, or a decoder that ran out of time or memory.
+ */
+export class UndecodablePixelDataError extends Error {
+  readonly uid: string;
+
+  constructor(file: string, uid: string, reason: string) {
+    super(
+      `${file}: cannot decode its pixel data in transfer syntax ${uid} (${transferSyntaxName(uid)}): ${reason}`,
+    );
+    this.name = "UndecodablePixelDataError";
     this.uid = uid;
   }
 }

@@ -2,7 +2,9 @@
 export type Voi =
   | { kind: "window"; center: number; width: number; fn: "LINEAR" | "LINEAR_EXACT" | "SIGMOID" }
   | { kind: "lut"; firstMapped: number; bits: number; data: ArrayLike<number> }
-  | { kind: "minmax" };
+  | { kind: "minmax" }
+  /** 0..max shown black to white: colour pixels, which a viewer shows as stored. */
+  | { kind: "range"; max: number };
 
 export interface DisplayOptions {
   slope: number;
@@ -37,6 +39,8 @@ function displayFunction(values: Float64Array, voi: Voi): (x: number) => number 
       const scale = 255 / (2 ** voi.bits - 1);
       return (x) => data[Math.min(last, Math.max(0, Math.round(x) - firstMapped))]! * scale;
     }
+    case "range":
+      return (x) => (x / voi.max) * 255;
     case "minmax": {
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
