@@ -7,6 +7,7 @@ export {
   searchStudies,
 } from "./dicomweb-client.ts";
 export { DEFAULT_TIMEOUT_SECONDS, endpointOf } from "./endpoint.ts";
+export { type PacsStudy, pacsHoldings } from "./holdings.ts";
 export {
   DEFAULT_MODALITIES,
   type PulledStudy,

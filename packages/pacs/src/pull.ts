@@ -126,7 +126,7 @@ export async function pullStudies(
 }
 
 /** The instances of a study's series whose modality is wanted (an SR series the results went to is not). */
-async function studyInstances(
+export async function studyInstances(
   endpoint: DicomWebEndpoint,
   studyUid: string,
   modalities: readonly string[],
