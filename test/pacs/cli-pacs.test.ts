@@ -281,6 +281,16 @@ describe.skipIf(skip)("cxrlab pacs against a real Orthanc", { timeout: 600_000 }
       [uid("2"), uid("2.1.1")],
     ]);
     expect(report.alreadyInPacs).toEqual([]);
+    const audit = await openStore(env.DATABASE_URL);
+    try {
+      const patient = await audit.prisma.patient.findFirstOrThrow({ where: { patientId: "PACS-1" } });
+      const events = await listAuditEvents(audit, { action: "pacs.push" });
+      expect(events.items.map((e) => [e.targetType, e.targetId, e.projectId])).toEqual([
+        ["patient", String(patient.id), patient.projectId],
+      ]);
+    } finally {
+      await audit.close();
+    }
 
     // Orthanc's own view: one SR series in each of the patient's studies, with the study's patient.
     const srSeries = async () =>

@@ -26,6 +26,9 @@ export interface PushReport {
   source: string;
   runId: number;
   patientId: string;
+  /** The patient's row and project, for the caller's audit entry. */
+  patientRow: number;
+  projectId: number | null;
   /** Stored now. */
   pushed: PushedReport[];
   /** Already in the PACS (pushed before): not stored again. */
@@ -65,6 +68,8 @@ export async function pushResults(
     source: endpoint.name,
     runId: request.runId,
     patientId: history.patient.patientId,
+    patientRow: history.patient.id,
+    projectId: history.patient.projectId,
     pushed: [],
     alreadyInPacs: [],
     skipped: [],

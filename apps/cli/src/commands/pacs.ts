@@ -334,15 +334,11 @@ export function registerPacsCommand(program: Command): void {
             patientId: flags.patient,
             issuer: flags.issuer,
           });
-          const patient = await store.prisma.patient.findFirst({
-            where: { patientId: pushed.patientId, ...(flags.issuer ? { issuer: flags.issuer } : {}) },
-            select: { id: true, projectId: true },
-          });
           await auditCli(store, {
             action: "pacs.push",
             targetType: "patient",
-            targetId: String(patient?.id ?? pushed.patientId),
-            projectId: patient?.projectId ?? null,
+            targetId: String(pushed.patientRow),
+            projectId: pushed.projectId,
             details: {
               source: source.name,
               url: source.url,
