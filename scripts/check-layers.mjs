@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Fails when a workspace imports one at its own layer or above it. The layers, bottom up:
-// validators → core → db → queue → api → apps (cli, web, trainer); an app imports no other app. Checks each
+// validators → core → db → queue and pacs (side by side: neither imports the other) → api → apps (cli,
+// web, trainer); an app imports no other app. Checks each
 // workspace's package.json dependencies and the `@cxrlab/...` imports of its source files
 // (test/ and bench/ span packages and are not checked). It also fails on an import of a subpath
 // a package does not export, when the package names its subpaths (no "./*" in its exports),
@@ -10,7 +11,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Each workspace's layer; a workspace may import only workspaces of a lower layer. */
-export const LAYERS = { validators: 0, core: 1, db: 2, queue: 3, api: 4, cli: 5, web: 5, trainer: 5 };
+export const LAYERS = {
+  validators: 0,
+  core: 1,
+  db: 2,
+  pacs: 3,
+  queue: 3,
+  api: 4,
+  cli: 5,
+  web: 5,
+  trainer: 5,
+};
 
 const SOURCE = /\.(ts|tsx|mts|js|mjs)$/;
 const SKIP = new Set(["node_modules", ".next", "generated", "dist", ".turbo"]);

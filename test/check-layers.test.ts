@@ -52,6 +52,17 @@ describe("layer check", () => {
     ]);
   });
 
+  it("keeps pacs and queue side by side: api may import either, neither the other", () => {
+    root = mkdtempSync(path.join(tmpdir(), "layers-"));
+    workspace("packages/pacs", "@cxrlab/pacs", { "a.ts": 'import "@cxrlab/db";\nimport "@cxrlab/queue";\n' });
+    workspace("packages/queue", "@cxrlab/queue", { "a.ts": "\n" }, ["@cxrlab/pacs"]);
+    workspace("packages/api", "@cxrlab/api", { "a.ts": 'import "@cxrlab/pacs";\nimport "@cxrlab/queue";\n' });
+    expect(check(root).sort()).toEqual([
+      "packages/pacs/src/a.ts:2: pacs (layer 3) may not import queue (layer 3)",
+      "packages/queue/package.json: queue (layer 3) may not import pacs (layer 3)",
+    ]);
+  });
+
   it("fails on an import of a subpath a package does not name in its exports", () => {
     root = mkdtempSync(path.join(tmpdir(), "layers-"));
     workspace("packages/core", "@cxrlab/core", { "a.ts": "\n" });

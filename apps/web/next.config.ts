@@ -11,7 +11,14 @@ const nextConfig: NextConfig = {
   },
   outputFileTracingRoot: join(here, "..", ".."),
   // Our packages export TypeScript source that imports siblings with explicit `.ts` extensions.
-  transpilePackages: ["@cxrlab/api", "@cxrlab/core", "@cxrlab/db", "@cxrlab/queue", "@cxrlab/validators"],
+  transpilePackages: [
+    "@cxrlab/api",
+    "@cxrlab/core",
+    "@cxrlab/db",
+    "@cxrlab/pacs",
+    "@cxrlab/queue",
+    "@cxrlab/validators",
+  ],
   // Native addons, wasm loaders and the Prisma runtime load themselves from disk: keep them out of the bundle.
   serverExternalPackages: [
     "@tensorflow/tfjs",
@@ -41,6 +48,7 @@ const nextConfig: NextConfig = {
     "@prisma/schema-engine-wasm",
     "pg",
     "pg-boss",
+    "dcmjs",
   ],
   // forbidden() answers 403 with app/forbidden.tsx when a role does not allow a page.
   experimental: { authInterrupts: true },

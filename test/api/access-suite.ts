@@ -23,6 +23,7 @@ import { saveModel } from "@cxrlab/core/model";
 import { sharedPaths } from "@cxrlab/core/paths";
 import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testing";
 import {
+  addPacsSource,
   createApiToken,
   createRun,
   ingestImage,
@@ -47,6 +48,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
+import { type Orthanc, startOrthanc } from "../pacs/orthanc.ts";
 import { oneTimeAccount, PASSWORD_CHANGE_FIRST, type TestAccount, testAccount } from "./accounts.ts";
 import { sampleImagePaths } from "./fixture.ts";
 import { ORIGIN, signIn } from "./sessions.ts";
@@ -59,6 +61,8 @@ const BETA = "beta";
 /** A tag only alpha's run carries: seeing it in a list means seeing alpha's data. */
 const SECRET_TAG = "alpha-only-tag";
 const PATIENT_ID = "ALPHA-PATIENT-7";
+/** Alpha's PACS source: a real, empty Orthanc (test/pacs/orthanc.ts). */
+const ALPHA_PACS = "alpha-pacs";
 
 type Identity = "anonymous" | `member:${Role}` | "outsider" | "no-project" | "one-time";
 const IDENTITIES: Identity[] = [
@@ -83,6 +87,7 @@ interface World {
   accounts: Record<Exclude<Identity, "anonymous">, TestAccount>;
   admin: TestAccount;
   samplePng: string;
+  orthanc: Orthanc;
 }
 
 /**
@@ -238,6 +243,22 @@ const CASES: Case[] = [
     scope: "project",
     patientView: true,
     request: q("patients.get", (w) => ({ id: w.patientRow })),
+  },
+  {
+    operation: "pacs.holdings",
+    scope: "project",
+    patientView: true,
+    request: q("pacs.holdings", (w) => ({ id: w.patientRow })),
+  },
+  {
+    operation: "pacs.pull",
+    scope: "project",
+    request: mutation("pacs.pull", (w) => ({ id: w.patientRow, source: ALPHA_PACS })),
+  },
+  {
+    operation: "pacs.push",
+    scope: "project",
+    request: mutation("pacs.push", (w) => ({ id: w.patientRow, runId: w.runId, source: ALPHA_PACS })),
   },
   { operation: "projects.list", scope: "account", request: query("projects.list", undefined) },
   {
@@ -441,9 +462,21 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
       "one-time": await oneTimeAccount(store, "admin", [ALPHA]),
     };
     world.admin = world.accounts["member:admin"];
+
+    world.orthanc = await startOrthanc();
+    vi.stubEnv("ACCESS_PACS_PASSWORD", world.orthanc.password);
+    await addPacsSource(store, {
+      name: ALPHA_PACS,
+      url: world.orthanc.dicomWeb,
+      authKind: "basic",
+      username: world.orthanc.user,
+      secretEnv: "ACCESS_PACS_PASSWORD",
+      project: ALPHA,
+    });
   }, 300_000);
   afterAll(async () => {
     vi.unstubAllEnvs();
+    await world.orthanc?.stop();
     await world.store?.close();
     await db?.drop();
     rmSync(scratch, { recursive: true, force: true });

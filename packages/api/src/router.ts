@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { imagesRouter } from "./routers/images/index.ts";
+import { pacsRouter } from "./routers/pacs/index.ts";
 import { patientsRouter } from "./routers/patients/index.ts";
 import { predictionsRouter } from "./routers/predictions/index.ts";
 import { projectsRouter } from "./routers/projects/index.ts";
@@ -14,6 +15,7 @@ export const appRouter = router({
   predictions: predictionsRouter,
   images: imagesRouter,
   patients: patientsRouter,
+  pacs: pacsRouter,
   projects: projectsRouter,
   tokens: tokensRouter,
   account: accountRouter,

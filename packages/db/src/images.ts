@@ -176,3 +176,12 @@ function replacePredictions(
 }
 
 const SLICE = 500;
+
+/** Which of these SOP Instance UIDs the archive holds already. */
+export async function archivedSopInstanceUids(store: Store, uids: readonly string[]): Promise<Set<string>> {
+  const rows = await store.prisma.image.findMany({
+    where: { sopInstanceUid: { in: [...uids] } },
+    select: { sopInstanceUid: true },
+  });
+  return new Set(rows.flatMap((r) => r.sopInstanceUid ?? []));
+}

@@ -29,6 +29,7 @@ export { defaultDatabaseUrl, type Provider, resolveDatabase } from "./database-u
 /** The SQLite queue's row (the generated Prisma client itself stays private). */
 export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {
+  archivedSopInstanceUids,
   type ImageInput,
   type PredictionInput,
   recordPredictions,
@@ -71,6 +72,17 @@ export {
   promoteRun,
   promotionHistory,
 } from "./model-promotions.ts";
+export {
+  addPacsSource,
+  advancePacsWatermark,
+  listPacsSources,
+  type PacsAuthKind,
+  type PacsSourceInput,
+  type PacsSourceRecord,
+  PacsSourceRefused,
+  removePacsSource,
+  requirePacsSource,
+} from "./pacs-sources.ts";
 export {
   type ArchiveImageInput,
   contentStoreFileInUse,

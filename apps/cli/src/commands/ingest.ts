@@ -1,15 +1,8 @@
 import path from "node:path";
 import { imageStoreDir } from "@cxrlab/core/paths";
-import {
-  demographicEvents,
-  type IngestReport,
-  ingestFiles,
-  parseStudyDate,
-  type SourceFields,
-  withStore,
-} from "@cxrlab/db";
+import { type IngestReport, ingestFiles, parseStudyDate, type SourceFields, withStore } from "@cxrlab/db";
 import { type Command, InvalidArgumentError } from "commander";
-import { auditCli } from "../cli-audit.ts";
+import { auditIngest } from "../cli-audit.ts";
 
 interface IngestFlags {
   patient?: string;
@@ -45,7 +38,7 @@ function progressPrinter() {
   };
 }
 
-function printReport(report: IngestReport): void {
+export function printReport(report: IngestReport): void {
   const rel = (file: string) => path.relative(process.cwd(), file) || file;
   for (const e of report.new)
     console.log(
@@ -110,15 +103,7 @@ export function registerIngestCommand(program: Command): void {
           ...(flags.project ? { project: flags.project } : {}),
           onProgress: progressPrinter(),
         });
-        for (const file of ingested.new)
-          await auditCli(store, {
-            action: "patient.image.ingest",
-            targetType: "image",
-            targetId: String(file.imageId),
-            projectId: file.projectId,
-            details: { file: file.file, patientId: file.patientId },
-          });
-        for (const event of demographicEvents(ingested)) await auditCli(store, event);
+        await auditIngest(store, ingested);
         return ingested;
       });
       if (flags.json) console.log(JSON.stringify(report, null, 2));

@@ -17,6 +17,7 @@ import {
 import { first, type SearchParams } from "../../../src/search-params.ts";
 import { getCaller } from "../../../src/trpc/server.ts";
 import { HeatmapSwitch, HeatmapThumbnail } from "./heatmaps.tsx";
+import { PacsPanel } from "./pacs-panel.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -210,6 +211,7 @@ export default async function PatientPage({ params, searchParams }: Props) {
           No model has predicted this patient's images yet (cxrlab predict --patient {patient.patientId}).
         </p>
       )}
+      <PacsPanel patientId={id} run={model && { id: model.runId, name: model.runName }} />
       <h2>Studies</h2>
       {studies.length === 0 ? (
         <p className="empty">No studies.</p>

@@ -1,0 +1,21 @@
+export {
+  type DicomWebEndpoint,
+  type InstanceMatch,
+  PacsError,
+  type StudyMatch,
+  searchInstances,
+  searchStudies,
+} from "./dicomweb-client.ts";
+export { DEFAULT_TIMEOUT_SECONDS, endpointOf } from "./endpoint.ts";
+export { type PacsStudy, pacsHoldings } from "./holdings.ts";
+export {
+  DEFAULT_MODALITIES,
+  type PulledStudy,
+  type PullOptions,
+  type PullReport,
+  pullStudies,
+  type SyncReport,
+  syncSource,
+} from "./pull.ts";
+export { type PushedReport, type PushReport, type PushRequest, pushResults } from "./push.ts";
+export { COMPREHENSIVE_SR, NOT_A_DIAGNOSIS } from "./result-report.ts";
