@@ -12,6 +12,10 @@ export interface DicomWebEndpoint {
   authorization: string | null;
   /** Each request, body included, fails after this long. */
   timeoutMs: number;
+  /** Matches asked for per QIDO-RS request (`limit`): at most what the PACS answers in one. */
+  pageSize: number;
+  /** A search matching more than this stops with an error instead of paging on. */
+  maxMatches: number;
 }
 
 /** Anything that went wrong talking to a PACS; the message names the source, its URL and what failed. */
@@ -28,6 +32,7 @@ export class PacsError extends Error {
 interface Answer {
   status: number;
   contentType: string | null;
+  warning: string | null;
   body: Buffer;
 }
 
@@ -114,19 +119,31 @@ async function request(
       "status",
     );
   }
-  return { status: response.status, contentType: response.headers.get("content-type"), body };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    warning: response.headers.get("warning"),
+    body,
+  };
 }
 
 /** Largest QIDO-RS answer read (a search returns metadata only). */
 const MAX_SEARCH_BYTES = 32 * 1024 * 1024;
 
-async function search(endpoint: DicomWebEndpoint, route: string, what: string): Promise<DicomJsonDataset[]> {
+/** One QIDO-RS page: its matches and whether the PACS warned that more are to be had. */
+async function searchPage(
+  endpoint: DicomWebEndpoint,
+  route: string,
+  what: string,
+): Promise<{ found: DicomJsonDataset[]; more: boolean }> {
   const answer = await request(endpoint, "GET", route, {
     accept: JSON_ACCEPT,
     maxBytes: MAX_SEARCH_BYTES,
     what,
   });
-  if (answer.status === 204 || answer.body.length === 0) return [];
+  // PS3.18 6.7.1.2: a PACS that returns fewer matches than there are may say so in a Warning header.
+  const more = /additional results/i.test(answer.warning ?? "");
+  if (answer.status === 204 || answer.body.length === 0) return { found: [], more };
   let json: unknown;
   try {
     json = JSON.parse(answer.body.toString("utf8"));
@@ -134,9 +151,35 @@ async function search(endpoint: DicomWebEndpoint, route: string, what: string): 
     throw new PacsError(`PACS ${endpoint.name} (${endpoint.url}): the answer to ${what} is not JSON`, "body");
   }
   try {
-    return datasets(json, `PACS ${endpoint.name} (${endpoint.url}): ${what}`);
+    return { found: datasets(json, `PACS ${endpoint.name} (${endpoint.url}): ${what}`), more };
   } catch (error) {
     throw new PacsError((error as Error).message, "body");
+  }
+}
+
+/**
+ * Every match of a QIDO-RS search, asked for `pageSize` at a time (`limit`, `offset`) until a page
+ * comes back short without a warning of more; more than `maxMatches` is an error naming the search.
+ */
+async function search(
+  endpoint: DicomWebEndpoint,
+  path: string,
+  params: URLSearchParams,
+  what: string,
+): Promise<DicomJsonDataset[]> {
+  const all: DicomJsonDataset[] = [];
+  for (;;) {
+    const page = new URLSearchParams(params);
+    page.set("limit", String(endpoint.pageSize));
+    page.set("offset", String(all.length));
+    const { found, more } = await searchPage(endpoint, `${path}?${page}`, what);
+    all.push(...found);
+    if (all.length > endpoint.maxMatches)
+      throw new PacsError(
+        `PACS ${endpoint.name} (${endpoint.url}): ${what} matches more than ${endpoint.maxMatches}; narrow it (--since, --modality) or raise --max-matches`,
+        "body",
+      );
+    if (found.length === 0 || (found.length < endpoint.pageSize && !more)) return all;
   }
 }
 
@@ -152,8 +195,12 @@ export interface StudyQuery {
   patientId?: string;
   /** YYYYMMDD: studies of this day or later. */
   since?: string;
-  /** One modality (ModalitiesInStudy). */
-  modality?: string;
+  /**
+   * Only studies with one of these modalities, or that report none (their series are filtered
+   * later). Matched here on ModalitiesInStudy, not by the PACS: Orthanc 1.10 answers a paged
+   * ModalitiesInStudy search with nothing past its first page.
+   */
+  modalities?: readonly string[];
 }
 
 /** QIDO-RS: the studies matching `query`. */
@@ -161,19 +208,21 @@ export async function searchStudies(endpoint: DicomWebEndpoint, query: StudyQuer
   const params = new URLSearchParams();
   if (query.patientId) params.set("PatientID", query.patientId);
   if (query.since) params.set("StudyDate", `${query.since}-`);
-  if (query.modality) params.set("ModalitiesInStudy", query.modality);
   params.append("includefield", TAG.ModalitiesInStudy);
   params.append("includefield", TAG.StudyDate);
-  const found = await search(endpoint, `/studies?${params}`, "the study search (QIDO-RS)");
+  const found = await search(endpoint, "/studies", params, "the study search (QIDO-RS)");
   return found.flatMap((d) => {
     const studyInstanceUid = firstString(d, TAG.StudyInstanceUID);
     if (!studyInstanceUid) return [];
+    const modalities = allStrings(d, TAG.ModalitiesInStudy);
+    const wanted = query.modalities;
+    if (wanted && modalities.length && !modalities.some((m) => wanted.includes(m))) return [];
     return [
       {
         studyInstanceUid,
         studyDate: firstString(d, TAG.StudyDate) ?? null,
         patientId: firstString(d, TAG.PatientID) ?? null,
-        modalities: allStrings(d, TAG.ModalitiesInStudy),
+        modalities,
       },
     ];
   });
@@ -188,7 +237,8 @@ export interface SeriesMatch {
 export async function searchSeries(endpoint: DicomWebEndpoint, studyUid: string): Promise<SeriesMatch[]> {
   const found = await search(
     endpoint,
-    `/studies/${encodeURIComponent(studyUid)}/series?includefield=${TAG.Modality}`,
+    `/studies/${encodeURIComponent(studyUid)}/series`,
+    new URLSearchParams({ includefield: TAG.Modality }),
     `the series search of study ${studyUid} (QIDO-RS)`,
   );
   return found.flatMap((d) => {
@@ -211,12 +261,13 @@ export async function searchInstances(
   options: { seriesUid?: string; sopInstanceUid?: string } = {},
 ): Promise<InstanceMatch[]> {
   const series = options.seriesUid ? `/series/${encodeURIComponent(options.seriesUid)}` : "";
-  const filter = options.sopInstanceUid
-    ? `?SOPInstanceUID=${encodeURIComponent(options.sopInstanceUid)}`
-    : "";
+  const filter = new URLSearchParams(
+    options.sopInstanceUid ? { SOPInstanceUID: options.sopInstanceUid } : {},
+  );
   const found = await search(
     endpoint,
-    `/studies/${encodeURIComponent(studyUid)}${series}/instances${filter}`,
+    `/studies/${encodeURIComponent(studyUid)}${series}/instances`,
+    filter,
     `the instance search of study ${studyUid} (QIDO-RS)`,
   );
   return found.flatMap((d) => {

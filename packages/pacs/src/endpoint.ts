@@ -3,6 +3,16 @@ import { type DicomWebEndpoint, PacsError } from "./dicomweb-client.ts";
 
 /** Seconds a request to a PACS may take, body included, unless --timeout says otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** Matches asked for per QIDO-RS request unless --page-size says otherwise. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Matches one search may have before it stops with an error, unless --max-matches says otherwise. */
+export const DEFAULT_MAX_MATCHES = 10_000;
+
+export interface ConnectOptions {
+  timeoutSeconds?: number;
+  pageSize?: number;
+  maxMatches?: number;
+}
 
 /**
  * How to reach `source`: its URL and the Authorization header made from the secret in its
@@ -10,7 +20,11 @@ export const DEFAULT_TIMEOUT_SECONDS = 60;
  */
 export function endpointOf(
   source: PacsSourceRecord,
-  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
+  {
+    timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
+    pageSize = DEFAULT_PAGE_SIZE,
+    maxMatches = DEFAULT_MAX_MATCHES,
+  }: ConnectOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): DicomWebEndpoint {
   const secret = () => {
@@ -29,5 +43,12 @@ export function endpointOf(
       : source.authKind === "basic"
         ? `Basic ${Buffer.from(`${source.username ?? ""}:${secret()}`).toString("base64")}`
         : null;
-  return { name: source.name, url: source.url, authorization, timeoutMs: timeoutSeconds * 1000 };
+  return {
+    name: source.name,
+    url: source.url,
+    authorization,
+    timeoutMs: timeoutSeconds * 1000,
+    pageSize,
+    maxMatches,
+  };
 }

@@ -21,12 +21,9 @@ export async function pacsHoldings(
   patientId: string,
   modalities: readonly string[],
 ): Promise<PacsStudy[]> {
-  const found = new Map<string, { studyInstanceUid: string; studyDate: string | null }>();
-  for (const modality of modalities)
-    for (const study of await searchStudies(endpoint, { patientId, modality }))
-      found.set(study.studyInstanceUid, study);
   const studies: PacsStudy[] = [];
-  for (const study of found.values()) {
+  for (const { studyInstanceUid, studyDate } of await searchStudies(endpoint, { patientId, modalities })) {
+    const study = { studyInstanceUid, studyDate };
     const instances = await studyInstances(endpoint, study.studyInstanceUid, modalities);
     const archived = await archivedSopInstanceUids(
       store,

@@ -6,7 +6,13 @@ export {
   searchInstances,
   searchStudies,
 } from "./dicomweb-client.ts";
-export { DEFAULT_TIMEOUT_SECONDS, endpointOf } from "./endpoint.ts";
+export {
+  type ConnectOptions,
+  DEFAULT_MAX_MATCHES,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_TIMEOUT_SECONDS,
+  endpointOf,
+} from "./endpoint.ts";
 export { type PacsStudy, pacsHoldings } from "./holdings.ts";
 export {
   DEFAULT_MODALITIES,

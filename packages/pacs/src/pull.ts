@@ -68,12 +68,13 @@ export async function pullStudies(
   options: PullOptions,
   onStudyStored?: (study: PulledStudy) => Promise<void>,
 ): Promise<PullReport> {
-  const found = new Map<string, StudyMatch>();
-  for (const modality of options.modalities) {
-    const query = { patientId: options.patientId, since: options.since, modality };
-    for (const study of await searchStudies(endpoint, query)) found.set(study.studyInstanceUid, study);
-  }
-  const studies = [...found.values()].sort(byDate);
+  const studies = (
+    await searchStudies(endpoint, {
+      patientId: options.patientId,
+      since: options.since,
+      modalities: options.modalities,
+    })
+  ).sort(byDate);
   options.onProgress?.(
     `pacs ${source.name}: ${studies.length} stud${studies.length === 1 ? "y" : "ies"} found`,
   );

@@ -11,7 +11,10 @@ import {
   withStore,
 } from "@cxrlab/db";
 import {
+  type ConnectOptions,
+  DEFAULT_MAX_MATCHES,
   DEFAULT_MODALITIES,
+  DEFAULT_PAGE_SIZE,
   DEFAULT_TIMEOUT_SECONDS,
   endpointOf,
   type PullReport,
@@ -78,9 +81,39 @@ const listed = (source: PacsSourceRecord) => ({ ...source, auth: describeAuth(so
 interface ConnectFlags {
   source?: string;
   timeout: number;
+  pageSize: number;
+  maxMatches: number;
   modality: string[];
   json?: boolean;
 }
+
+const connectOptionsOf = (flags: Omit<ConnectFlags, "modality">): ConnectOptions => ({
+  timeoutSeconds: flags.timeout,
+  pageSize: flags.pageSize,
+  maxMatches: flags.maxMatches,
+});
+
+/** --timeout, --page-size and --max-matches: how to talk to the PACS. */
+const requestOptions = (command: Command) =>
+  command
+    .option(
+      "--timeout <seconds>",
+      "seconds each request to the PACS may take",
+      positiveNumber,
+      DEFAULT_TIMEOUT_SECONDS,
+    )
+    .option(
+      "--page-size <n>",
+      "matches asked for per QIDO-RS search request (limit/offset paging; at most what the PACS answers at once)",
+      positiveInt,
+      DEFAULT_PAGE_SIZE,
+    )
+    .option(
+      "--max-matches <n>",
+      "a search matching more than this stops with an error",
+      positiveInt,
+      DEFAULT_MAX_MATCHES,
+    );
 
 function printPull(report: PullReport): void {
   for (const s of report.studies)
@@ -225,21 +258,16 @@ export function registerPacsCommand(program: Command): void {
     });
 
   const connectOptions = (command: Command) =>
-    command
-      .option("--source <name>", "the source (default: the only one)")
-      .option(
-        "--modality <list>",
-        `modalities to take (default: ${DEFAULT_MODALITIES.join(",")})`,
-        modalityList,
-        [...DEFAULT_MODALITIES],
-      )
-      .option(
-        "--timeout <seconds>",
-        "seconds each request to the PACS may take",
-        positiveNumber,
-        DEFAULT_TIMEOUT_SECONDS,
-      )
-      .option("--json", "print JSON");
+    requestOptions(
+      command
+        .option("--source <name>", "the source (default: the only one)")
+        .option(
+          "--modality <list>",
+          `modalities to take (default: ${DEFAULT_MODALITIES.join(",")})`,
+          modalityList,
+          [...DEFAULT_MODALITIES],
+        ),
+    ).option("--json", "print JSON");
 
   connectOptions(
     pacs
@@ -250,7 +278,7 @@ export function registerPacsCommand(program: Command): void {
   ).action(async (flags: ConnectFlags & { patient: string; since?: string }) => {
     const report = await withStore(async (store) => {
       const source = await requirePacsSource(store, flags.source);
-      const endpoint = endpointOf(source, flags.timeout);
+      const endpoint = endpointOf(source, connectOptionsOf(flags));
       const pulled = await pullStudies(store, endpoint, source, {
         patientId: flags.patient,
         since: flags.since,
@@ -278,7 +306,7 @@ export function registerPacsCommand(program: Command): void {
       if (!sources.length) throw new Error("no PACS source: add one with cxrlab pacs add");
       const done = [];
       for (const source of sources) {
-        const report = await syncSource(store, endpointOf(source, flags.timeout), source, {
+        const report = await syncSource(store, endpointOf(source, connectOptionsOf(flags)), source, {
           modalities: flags.modality,
           imageStore: imageStoreDir(),
           onProgress: progress,
@@ -302,34 +330,29 @@ export function registerPacsCommand(program: Command): void {
     for (const report of reports) failWhenAllRejected(report);
   });
 
-  pacs
-    .command("push")
-    .description(
-      "store a run's results for a patient (DICOM SR, STOW-RS) into the studies the images came from",
-    )
-    .requiredOption("--run <id>", "the run whose predictions to send", positiveInt)
-    .requiredOption("--patient <id>", "patient ID")
-    .option("--issuer <issuer>", "issuer of the patient ID (needed when several issuers use it)")
-    .option("--source <name>", "the source (default: the only one)")
-    .option(
-      "--timeout <seconds>",
-      "seconds each request to the PACS may take",
-      positiveNumber,
-      DEFAULT_TIMEOUT_SECONDS,
-    )
+  requestOptions(
+    pacs
+      .command("push")
+      .description(
+        "store a run's results for a patient (DICOM SR, STOW-RS) into the studies the images came from",
+      )
+      .requiredOption("--run <id>", "the run whose predictions to send", positiveInt)
+      .requiredOption("--patient <id>", "patient ID")
+      .option("--issuer <issuer>", "issuer of the patient ID (needed when several issuers use it)")
+      .option("--source <name>", "the source (default: the only one)"),
+  )
     .option("--json", "print JSON")
     .action(
-      async (flags: {
-        run: number;
-        patient: string;
-        issuer?: string;
-        source?: string;
-        timeout: number;
-        json?: boolean;
-      }) => {
+      async (
+        flags: Omit<ConnectFlags, "modality"> & {
+          run: number;
+          patient: string;
+          issuer?: string;
+        },
+      ) => {
         const report = await withStore(async (store) => {
           const source = await requirePacsSource(store, flags.source);
-          const pushed = await pushResults(store, endpointOf(source, flags.timeout), {
+          const pushed = await pushResults(store, endpointOf(source, connectOptionsOf(flags)), {
             runId: flags.run,
             patientId: flags.patient,
             issuer: flags.issuer,
