@@ -8,6 +8,7 @@ import { buildDicom, TRANSFER_SYNTAX } from "@cxrlab/core/testing";
 import { openStore } from "@cxrlab/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "../helpers.ts";
+import { offsetIgnoringProxy } from "./faulty-servers.ts";
 import { type Orthanc, orthancInstalled, startOrthanc } from "./orthanc.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "cxrlab-pacs-paging-"));
@@ -143,5 +144,40 @@ describe.skipIf(skip)("QIDO-RS paging against a real Orthanc", { timeout: 600_00
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`PACS orthanc (${orthanc.dicomWeb})`);
     expect(result.stderr).toContain("the study search (QIDO-RS) matches more than 2");
+  });
+
+  it("stops with an error when the PACS answers every offset with its first page", async () => {
+    const proxy = await offsetIgnoringProxy(orthanc.url);
+    try {
+      const url = `${proxy.url}/dicom-web`;
+      const added = await cli(
+        "pacs",
+        "add",
+        "no-offset",
+        "--url",
+        url,
+        "--user",
+        orthanc.user,
+        "--password-env",
+        "PACS_PASSWORD",
+      );
+      expect(added.code, added.stderr).toBe(0);
+      const result = await cli(
+        "pacs",
+        "pull",
+        "--source",
+        "no-offset",
+        "--patient",
+        "PAGED-1",
+        "--page-size",
+        "2",
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `PACS no-offset (${url}): the study search (QIDO-RS) answered offset 2 with the page before it`,
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 });

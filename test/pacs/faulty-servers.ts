@@ -64,3 +64,22 @@ export function silentServer(): Promise<Running> {
     sockets,
   );
 }
+
+/** A proxy to `target` that drops QIDO-RS's `offset`: every page it passes on is the first. */
+export function offsetIgnoringProxy(target: string): Promise<Running> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", target);
+    url.searchParams.delete("offset");
+    const upstream = request(
+      url,
+      { method: req.method, headers: { ...req.headers, host: url.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  return listen(server, sockets);
+}

@@ -168,11 +168,19 @@ async function search(
   what: string,
 ): Promise<DicomJsonDataset[]> {
   const all: DicomJsonDataset[] = [];
+  let previousFirst: string | null = null;
   for (;;) {
     const page = new URLSearchParams(params);
     page.set("limit", String(endpoint.pageSize));
     page.set("offset", String(all.length));
     const { found, more } = await searchPage(endpoint, `${path}?${page}`, what);
+    const first = found.length ? JSON.stringify(found[0]) : null;
+    if (first !== null && first === previousFirst)
+      throw new PacsError(
+        `PACS ${endpoint.name} (${endpoint.url}): ${what} answered offset ${all.length} with the page before it: the PACS does not page (QIDO-RS limit/offset); give a --page-size above its number of matches`,
+        "body",
+      );
+    previousFirst = first;
     all.push(...found);
     if (all.length > endpoint.maxMatches)
       throw new PacsError(
