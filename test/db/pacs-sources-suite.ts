@@ -5,12 +5,13 @@ import {
   ingestImage,
   listPacsSources,
   migrate,
+  openPacsSecret,
   openStore,
   removePacsSource,
   requirePacsSource,
   type Store,
 } from "@cxrlab/db";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "./databases.ts";
 
 /** The PACS source table and the archive lookups a pull relies on, on one provider. */
@@ -51,6 +52,33 @@ export function pacsSourceSuite(factory: DatabaseFactory): void {
     expect((await removePacsSource(store, "archive"))?.name).toBe("archive");
     expect(await removePacsSource(store, "archive")).toBeNull();
     await expect(requirePacsSource(store, "archive")).rejects.toThrow('no PACS source named "archive"');
+  });
+
+  it("stores a secret sealed: the row holds no plaintext, only this server's secret opens it", async () => {
+    const token = "tok-3f9a-plaintext-never-stored";
+    vi.stubEnv("CXRLAB_AUTH_SECRET", "a-server-secret-of-at-least-32-characters");
+    try {
+      const added = await addPacsSource(store, {
+        name: "sealed",
+        url: "http://pacs.example/dicom-web",
+        authKind: "bearer",
+        secret: token,
+      });
+      expect(added.secretEnv).toBeNull();
+      const row = await store.prisma.pacsSource.findUniqueOrThrow({ where: { name: "sealed" } });
+      expect(row.secretSealed).toMatch(/^v1\./);
+      expect(JSON.stringify(row)).not.toContain(token);
+      expect(JSON.stringify(row)).not.toContain(Buffer.from(token).toString("base64"));
+      const source = await requirePacsSource(store, "sealed");
+      expect(openPacsSecret(source)).toBe(token);
+      // Sealed with the source's name: moved to another source, it does not open.
+      expect(openPacsSecret({ ...source, name: "radiology" })).toBeNull();
+      vi.stubEnv("CXRLAB_AUTH_SECRET", "another-server-secret-of-32-characters!!");
+      expect(openPacsSecret(source)).toBeNull();
+    } finally {
+      vi.unstubAllEnvs();
+      await removePacsSource(store, "sealed");
+    }
   });
 
   it("moves the watermark forward only", async () => {

@@ -76,6 +76,7 @@ export {
   addPacsSource,
   advancePacsWatermark,
   listPacsSources,
+  openPacsSecret,
   type PacsAuthKind,
   type PacsSourceInput,
   type PacsSourceRecord,

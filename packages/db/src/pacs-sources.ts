@@ -1,9 +1,13 @@
+import { openSecret, sealSecret } from "@cxrlab/core/secret";
 import { findOrCreateProject } from "./memberships.ts";
 import { retryWhenBusy } from "./retry.ts";
 import { DEFAULT_PROJECT } from "./runs.ts";
 import type { Store } from "./store.ts";
 
-/** How a PACS source authenticates; its secret stays in the environment variable `secretEnv`. */
+/**
+ * How a PACS source authenticates; its secret is read from the environment variable `secretEnv` or
+ * stored sealed (`secretSealed`, opened with the server's secret).
+ */
 export type PacsAuthKind = "none" | "bearer" | "basic";
 
 export interface PacsSourceInput {
@@ -14,6 +18,8 @@ export interface PacsSourceInput {
   username?: string | null;
   /** The environment variable holding the bearer token or the password. */
   secretEnv?: string | null;
+  /** The bearer token or the password itself, stored sealed (instead of `secretEnv`). */
+  secret?: string | null;
   /** The project patients pulled from it join (default "default"). */
   project?: string;
   createdById?: string | null;
@@ -26,6 +32,8 @@ export interface PacsSourceRecord {
   authKind: PacsAuthKind;
   username: string | null;
   secretEnv: string | null;
+  /** The stored secret, sealed: never shown; `openPacsSecret` opens it. */
+  secretSealed: string | null;
   projectId: number | null;
   project: string;
   /** StudyDate (YYYYMMDD) up to which a sync stored every study. */
@@ -36,6 +44,14 @@ export interface PacsSourceRecord {
 
 export class PacsSourceRefused extends Error {}
 
+/** What the sealing key of stored PACS secrets is derived for. */
+const SEALING_PURPOSE = "pacs-source-secret";
+
+/** A source's stored secret in clear, or null when the server's secret that sealed it has changed. */
+export function openPacsSecret(source: Pick<PacsSourceRecord, "name" | "secretSealed">): string | null {
+  return source.secretSealed ? openSecret(source.secretSealed, SEALING_PURPOSE, source.name) : null;
+}
+
 const SELECT = {
   id: true,
   name: true,
@@ -43,6 +59,7 @@ const SELECT = {
   authKind: true,
   username: true,
   secretEnv: true,
+  secretSealed: true,
   projectId: true,
   project: { select: { name: true } },
   watermark: true,
@@ -73,6 +90,7 @@ export async function addPacsSource(store: Store, input: PacsSourceInput): Promi
           authKind: input.authKind,
           username: input.username ?? null,
           secretEnv: input.secretEnv ?? null,
+          secretSealed: input.secret ? sealSecret(input.secret, SEALING_PURPOSE, input.name) : null,
           projectId,
           createdById: input.createdById ?? null,
         },

@@ -1,4 +1,4 @@
-import type { PacsSourceRecord } from "@cxrlab/db";
+import { openPacsSecret, type PacsSourceRecord } from "@cxrlab/db";
 import { type DicomWebEndpoint, PacsError } from "./dicomweb-client.ts";
 
 /** Seconds a request to a PACS may take, body included, unless --timeout says otherwise. */
@@ -15,8 +15,9 @@ export interface ConnectOptions {
 }
 
 /**
- * How to reach `source`: its URL and the Authorization header made from the secret in its
- * environment variable (never stored). A missing variable is an error naming it.
+ * How to reach `source`: its URL and the Authorization header made from its secret, stored sealed
+ * or read from its environment variable. A missing variable, or a stored secret that does not open
+ * (the server's secret changed), is an error naming the source.
  */
 export function endpointOf(
   source: PacsSourceRecord,
@@ -27,11 +28,21 @@ export function endpointOf(
   }: ConnectOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): DicomWebEndpoint {
+  const what = source.authKind === "basic" ? "password" : "token";
   const secret = () => {
+    if (source.secretSealed) {
+      const opened = openPacsSecret(source);
+      if (opened === null)
+        throw new PacsError(
+          `PACS ${source.name}: its stored ${what} does not open with this server's secret (CXRLAB_AUTH_SECRET, or the auth-secret file, changed since it was stored); add the source again (cxrlab pacs remove ${source.name}, then cxrlab pacs add)`,
+          "credentials",
+        );
+      return opened;
+    }
     const value = source.secretEnv ? env[source.secretEnv] : undefined;
     if (!value) {
       throw new PacsError(
-        `PACS ${source.name}: the environment variable ${source.secretEnv ?? "(none)"} that holds its ${source.authKind === "basic" ? "password" : "token"} is not set`,
+        `PACS ${source.name}: the environment variable ${source.secretEnv ?? "(none)"} that holds its ${what} is not set`,
         "credentials",
       );
     }

@@ -25,6 +25,7 @@ import {
 import { type Command, InvalidArgumentError } from "commander";
 import { auditCli, auditIngest } from "../cli-audit.ts";
 import { positiveInt, positiveNumber } from "../options.ts";
+import { createPrompt } from "../prompt.ts";
 import { printReport } from "./ingest.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -45,7 +46,7 @@ function dicomweb(value: string): string {
     throw new InvalidArgumentError("expected an http:// or https:// URL (the DICOMweb root).");
   if (url.username || url.password)
     throw new InvalidArgumentError(
-      "put no credentials in the URL: use --user/--password-env or --token-env.",
+      "put no credentials in the URL: use --user with --password-env/--password-stdin, or --token-env/--token-stdin.",
     );
   return value.replace(/\/+$/, "");
 }
@@ -70,13 +71,28 @@ function modalityList(value: string): string[] {
 function describeAuth(source: PacsSourceRecord): string {
   if (source.authKind === "none") return "no authentication";
   const set = source.secretEnv && process.env[source.secretEnv] ? "set" : "not set here";
-  const secret = `$${source.secretEnv} (${set})`;
-  return source.authKind === "basic"
-    ? `user ${source.username}, password in ${secret}`
-    : `token in ${secret}`;
+  const secret = source.secretSealed ? "stored encrypted" : `in $${source.secretEnv} (${set})`;
+  return source.authKind === "basic" ? `user ${source.username}, password ${secret}` : `token ${secret}`;
 }
 
-const listed = (source: PacsSourceRecord) => ({ ...source, auth: describeAuth(source) });
+/** A source as lists show it: the sealed secret left out, only whether there is one. */
+const listed = ({ secretSealed, ...source }: PacsSourceRecord) => ({
+  ...source,
+  secretStored: secretSealed !== null,
+  auth: describeAuth({ ...source, secretSealed }),
+});
+
+/** The secret typed (not echoed) or piped as the first line of stdin; never on the command line. */
+async function secretFromStdin(what: string): Promise<string> {
+  const prompt = createPrompt();
+  try {
+    const secret = await prompt.ask(`${what}: `, true);
+    if (!secret) throw new Error(`the ${what.toLowerCase()} read from stdin is empty`);
+    return secret;
+  } finally {
+    prompt.close();
+  }
+}
 
 interface ConnectFlags {
   source?: string;
@@ -167,12 +183,16 @@ export function registerPacsCommand(program: Command): void {
 
   pacs
     .command("add")
-    .description("add a DICOMweb source (its secret stays in an environment variable, never in the store)")
+    .description(
+      "add a DICOMweb source (its secret read from an environment variable, or stored encrypted; never shown)",
+    )
     .argument("<name>", "a name for the source")
     .requiredOption("--url <url>", "the DICOMweb root, e.g. http://pacs:8042/dicom-web", dicomweb)
-    .option("--user <name>", "HTTP Basic user name (with --password-env)")
+    .option("--user <name>", "HTTP Basic user name (with --password-env or --password-stdin)")
     .option("--password-env <var>", "environment variable that holds the Basic password", envName)
+    .option("--password-stdin", "read the Basic password from the first line of stdin and store it encrypted")
     .option("--token-env <var>", "environment variable that holds a Bearer token", envName)
+    .option("--token-stdin", "read a Bearer token from the first line of stdin and store it encrypted")
     .option("--project <name>", "the project patients pulled from it join (default: default)")
     .option("--json", "print JSON")
     .action(
@@ -182,16 +202,31 @@ export function registerPacsCommand(program: Command): void {
           url: string;
           user?: string;
           passwordEnv?: string;
+          passwordStdin?: boolean;
           tokenEnv?: string;
+          tokenStdin?: boolean;
           project?: string;
           json?: boolean;
         },
       ) => {
-        if (flags.tokenEnv && (flags.user || flags.passwordEnv))
-          throw new Error("give either --token-env or --user with --password-env, not both");
-        if (Boolean(flags.user) !== Boolean(flags.passwordEnv))
-          throw new Error("--user and --password-env go together");
-        const authKind: PacsAuthKind = flags.tokenEnv ? "bearer" : flags.user ? "basic" : "none";
+        const token = Boolean(flags.tokenEnv) || Boolean(flags.tokenStdin);
+        const password = Boolean(flags.passwordEnv) || Boolean(flags.passwordStdin);
+        if (token && (flags.user || password))
+          throw new Error(
+            "give either a token (--token-env/--token-stdin) or --user with a password, not both",
+          );
+        if (flags.tokenEnv && flags.tokenStdin)
+          throw new Error("give --token-env or --token-stdin, not both");
+        if (flags.passwordEnv && flags.passwordStdin)
+          throw new Error("give --password-env or --password-stdin, not both");
+        if (Boolean(flags.user) !== password)
+          throw new Error("--user goes with --password-env or --password-stdin");
+        const authKind: PacsAuthKind = token ? "bearer" : flags.user ? "basic" : "none";
+        const secret = flags.tokenStdin
+          ? await secretFromStdin("Token")
+          : flags.passwordStdin
+            ? await secretFromStdin("Password")
+            : null;
         const source = await withStore(async (store) => {
           const added = await addPacsSource(store, {
             name,
@@ -199,6 +234,7 @@ export function registerPacsCommand(program: Command): void {
             authKind,
             username: flags.user ?? null,
             secretEnv: flags.tokenEnv ?? flags.passwordEnv ?? null,
+            secret,
             project: flags.project,
           });
           await auditCli(store, {
@@ -206,7 +242,12 @@ export function registerPacsCommand(program: Command): void {
             targetType: "pacs-source",
             targetId: added.name,
             projectId: added.projectId,
-            details: { url: added.url, authKind, secretEnv: added.secretEnv },
+            details: {
+              url: added.url,
+              authKind,
+              secretEnv: added.secretEnv,
+              secretStored: added.secretSealed !== null,
+            },
           });
           return added;
         });

@@ -1,8 +1,8 @@
+import { authSecret } from "@cxrlab/core/secret";
 import type { Store } from "@cxrlab/db";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { publicOrigins, trustedOrigins } from "../http/origins.ts";
-import { authSecret } from "./secret.ts";
 
 /** Passwords shorter than this are refused (sign-in, password change, generated one-time passwords). */
 export const MIN_PASSWORD_LENGTH = 12;

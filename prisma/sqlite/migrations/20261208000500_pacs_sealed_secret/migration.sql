@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PacsSource" ADD COLUMN "secretSealed" TEXT;
