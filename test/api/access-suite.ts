@@ -84,6 +84,8 @@ interface World {
   /** In alpha's patient archive only (no run predicted it). */
   patientImageId: number;
   patientRow: number;
+  /** Alpha's run's prediction on another patient's archive image: what the worklist lists and reviews name. */
+  reviewPredictionId: number;
   accounts: Record<Exclude<Identity, "anonymous">, TestAccount>;
   admin: TestAccount;
   samplePng: string;
@@ -260,6 +262,17 @@ const CASES: Case[] = [
     scope: "project",
     request: mutation("pacs.push", (w) => ({ id: w.patientRow, runId: w.runId, source: ALPHA_PACS })),
   },
+  {
+    operation: "reviews.worklist",
+    scope: "project",
+    patientView: true,
+    request: q("reviews.worklist", (w) => ({ projectId: w.alphaId, status: "all" })),
+  },
+  {
+    operation: "reviews.submit",
+    scope: "project",
+    request: mutation("reviews.submit", (w) => ({ predictionId: w.reviewPredictionId, label: "Normal" })),
+  },
   { operation: "projects.list", scope: "account", request: query("projects.list", undefined) },
   {
     operation: "projects.members",
@@ -426,7 +439,7 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
     await updateRunStatus(store, run.id, "succeeded", { model: { location: modelDir, bytes: 1 } });
     world.runId = run.id;
     world.alphaId = run.projectId!;
-    const [first, second] = sampleImagePaths(1).map((s) => s.path);
+    const [first, second, third] = sampleImagePaths(1).map((s) => s.path);
     world.samplePng = second!;
     const info = await imageFileInfo(first!);
     world.runImageId = (await upsertImage(store, { ...info, location: first!, label: "COVID" })).id;
@@ -450,6 +463,28 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
     });
     world.patientImageId = archived.imageId;
     world.patientRow = archived.patientRef;
+    const reviewed = await ingestImage(store, {
+      patient: { patientId: "ALPHA-PATIENT-8", project: ALPHA },
+      study: { studyDate: new Date("2024-02-03T00:00:00Z") },
+      image: {
+        ...(await imageFileInfo(third!)),
+        location: third!,
+        sourceFormat: "png",
+        sourceLocation: third!,
+      },
+    });
+    await recordPredictions(store, run.id, [
+      {
+        imageId: reviewed.imageId,
+        probabilities: { COVID: 0.3, Normal: 0.6, "Viral Pneumonia": 0.1 },
+        predictedLabel: "Normal",
+      },
+    ]);
+    world.reviewPredictionId = (
+      await store.prisma.prediction.findUniqueOrThrow({
+        where: { runId_imageId: { runId: run.id, imageId: reviewed.imageId } },
+      })
+    ).id;
 
     world.accounts = {
       ...(Object.fromEntries(

@@ -18,6 +18,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const [viewer, memberships] = await Promise.all([getViewer(), getMemberships()]);
   // Only who may read an audit log somewhere gets the link; the audit page checks again.
   const audits = memberships.some((m) => roleCan(m.role, OPERATIONS["audit.list"]));
+  const reviews = memberships.some((m) => roleCan(m.role, OPERATIONS["reviews.worklist"]));
   return (
     <html lang="en">
       <body>
@@ -29,6 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/runs">Runs</Link>
             <Link href="/compare">Compare</Link>
             <Link href="/patients">Patients</Link>
+            {reviews && <Link href="/worklist">Worklist</Link>}
             <Link href="/projects">Projects</Link>
             {audits && <Link href="/audit">Audit</Link>}
           </nav>

@@ -127,3 +127,23 @@ export const PATIENTS_PAGE_SIZE = 50;
 export function patientsInput(params: SearchParams) {
   return { q: first(params, "q"), page: page(params), pageSize: pageSize(params, PATIENTS_PAGE_SIZE) };
 }
+
+export const WORKLIST_PAGE_SIZE = 50;
+const WORKLIST_STATUS = ["unreviewed", "reviewed", "all"] as const;
+
+/** The worklist's query; `project` defaults (in the page) to the first project the viewer reviews in. */
+export function worklistInput(projectId: number, params: SearchParams) {
+  const status = first(params, "status");
+  const run = number(params, "run");
+  return {
+    projectId,
+    runId: run !== undefined && Number.isInteger(run) && run > 0 ? run : undefined,
+    status: WORKLIST_STATUS.find((s) => s === status) ?? "unreviewed",
+    predictedLabel: first(params, "pred"),
+    minConfidence: fraction(params, "minConf"),
+    from: day(params, "from"),
+    to: day(params, "to"),
+    page: page(params),
+    pageSize: pageSize(params, WORKLIST_PAGE_SIZE),
+  };
+}

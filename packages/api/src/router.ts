@@ -6,6 +6,7 @@ import { pacsRouter } from "./routers/pacs/index.ts";
 import { patientsRouter } from "./routers/patients/index.ts";
 import { predictionsRouter } from "./routers/predictions/index.ts";
 import { projectsRouter } from "./routers/projects/index.ts";
+import { reviewsRouter } from "./routers/reviews/index.ts";
 import { runsRouter } from "./routers/runs/index.ts";
 import { tokensRouter } from "./routers/tokens/index.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -16,6 +17,7 @@ export const appRouter = router({
   images: imagesRouter,
   patients: patientsRouter,
   pacs: pacsRouter,
+  reviews: reviewsRouter,
   projects: projectsRouter,
   tokens: tokensRouter,
   account: accountRouter,

@@ -1,3 +1,4 @@
+import { csvCell } from "./csv.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import type { Store } from "./store.ts";
 
@@ -166,15 +167,4 @@ export async function* exportAuditEvents(
 
 function csvLine(event: AuditEventRecord): string {
   return `${EXPORT_COLUMNS.map((column) => csvCell(event[column])).join(",")}\n`;
-}
-
-function csvCell(value: AuditEventRecord[keyof AuditEventRecord]): string {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "number") return String(value);
-  let text = typeof value === "string" ? value : JSON.stringify(value);
-  // A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection); a leading
-  // apostrophe makes it text. Actors' emails and user agents are user-controlled.
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

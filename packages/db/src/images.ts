@@ -1,3 +1,4 @@
+import { urgencyOf } from "@cxrlab/validators/reviews";
 import type { Image, Prisma } from "./generated/sqlite/client.ts";
 import { retryWhenBusy } from "./retry.ts";
 import type { Store } from "./store.ts";
@@ -94,8 +95,8 @@ export interface PredictionInput {
 /**
  * Stores a batch of a run's predictions in one transaction; a repeated image replaces its prediction.
  * Each row also keeps the predicted label's probability and the true label (the run's own, else
- * the image's; and whether they agree) as plain columns, so the prediction browser filters and
- * sorts on indexes, and the file the run read.
+ * the image's; and whether they agree) and its urgency (validators/reviews) as plain columns, so
+ * the prediction browser and the worklist filter and sort on indexes, and the file the run read.
  */
 export async function recordPredictions(
   store: Store,
@@ -148,6 +149,7 @@ function predictionRows(
         probabilities: probabilities as Prisma.InputJsonValue,
         predictedLabel,
         confidence,
+        urgency: urgencyOf(probabilities),
         trueLabel,
         correct: trueLabel === null ? null : trueLabel === predictedLabel,
         location: location ?? image.location,

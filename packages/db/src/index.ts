@@ -137,6 +137,23 @@ export {
 } from "./record-training.ts";
 export { retryWhenBusy } from "./retry.ts";
 export {
+  listProjectReviews,
+  type ProjectReview,
+  predictionReviewProject,
+  type ReviewInput,
+  type ReviewOutcome,
+  type ReviewRecord,
+  ReviewRefused,
+  reviewsCsv,
+  submitReview,
+  WORKLIST_STATUSES,
+  type Worklist,
+  type WorklistItem,
+  type WorklistQuery,
+  type WorklistStatus,
+  worklist,
+} from "./reviews.ts";
+export {
   addComment,
   CommentRefused,
   listComments,

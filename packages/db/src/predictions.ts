@@ -93,6 +93,15 @@ export async function listPredictions(
   return { items, total, page, pageSize, classNames: await runClassNames(store, runId, run.evaluations) };
 }
 
+/** The run's classes in label order; null when there is no such run. */
+export async function classNamesOfRun(store: Store, runId: number): Promise<string[] | null> {
+  const run = await store.prisma.run.findUnique({
+    where: { id: runId },
+    select: { evaluations: { select: { split: true, classNames: true } } },
+  });
+  return run && runClassNames(store, runId, run.evaluations);
+}
+
 /** The classes of an evaluation of the run (test first), else the keys of any of its predictions. */
 async function runClassNames(
   store: Store,

@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   "patients:read",
   /** Add images to the patient archive. */
   "patients:write",
+  /** The worklist (archive images with their patients) and confirming or correcting its predictions. */
+  "images:review",
   /** Members and their roles, project settings. */
   "project:admin",
   /** The audit log and its export. */
@@ -26,7 +28,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: readonly Permission[] = ["runs:read"];
 const RESEARCHER: readonly Permission[] = [...VIEWER, "runs:annotate", "runs:create"];
-const CLINICIAN: readonly Permission[] = [...RESEARCHER, "patients:read", "patients:write"];
+const CLINICIAN: readonly Permission[] = [...RESEARCHER, "patients:read", "patients:write", "images:review"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: VIEWER,
@@ -73,6 +75,8 @@ export const OPERATIONS = {
   "images.get": "runs:read",
   "patients.search": "patients:read",
   "patients.get": "patients:read",
+  "reviews.worklist": "images:review",
+  "reviews.submit": "images:review",
   "pacs.holdings": "patients:read",
   "pacs.pull": "patients:write",
   "pacs.push": "patients:write",
