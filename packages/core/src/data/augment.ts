@@ -95,6 +95,11 @@ export function flipHorizontal(pixels: Float32Array, size: number): Float32Array
   return out;
 }
 
+/** Whether `augmentImage` changes anything with this configuration. */
+export function augmentsImages(config: Pick<AugmentationConfig, "zoomRange" | "horizontalFlip">): boolean {
+  return config.zoomRange > 0 || config.horizontalFlip;
+}
+
 /**
  * Keras' order: the affine part (zoom), then a horizontal flip with probability 1/2 when
  * enabled. Returns the input itself when nothing applies.

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ExperimentConfig } from "../config.ts";
-import type { ImageRecord } from "../data/index.ts";
+import { augmentsImages, type ImageRecord } from "../data/index.ts";
 import type { ForwardEngine } from "../inference/engine.ts";
 import { createRng, type Rng } from "../random.ts";
 import type { InputLoader } from "./inputs.ts";
@@ -80,7 +80,7 @@ export async function cacheSplitFeatures(
   { augmentation, seed }: Pick<ExperimentConfig, "augmentation" | "seed">,
   options: Pick<FeatureOptions, "onProgress" | "signal"> = {},
 ): Promise<SplitFeatures> {
-  const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
+  const augments = augmentsImages(augmentation);
   const views = augments ? augmentation.cachedViews : 1;
   const augmentValidation = augments && augmentation.augmentValidation;
   const opts = { batchSize: 8, rng: createRng(seed + 7), ...options };

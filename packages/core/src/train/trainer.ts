@@ -3,7 +3,12 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, describeBackend, selectBackend } from "../backend/select.ts";
 import type { ExperimentConfig } from "../config.ts";
-import { describeSplitGrouping, fitFeaturewiseMean, type ImageRecord } from "../data/index.ts";
+import {
+  augmentsImages,
+  describeSplitGrouping,
+  fitFeaturewiseMean,
+  type ImageRecord,
+} from "../data/index.ts";
 import { readEnv } from "../env.ts";
 import { createForwardEngine, type EngineName } from "../inference/engine.ts";
 import { folderMetricIntervals } from "../inference/folder-intervals.ts";
@@ -179,7 +184,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   /** Validation, the checkpoint and the saved model see the averaged weights when there are any. */
   const evaluated = <T>(fn: () => T | Promise<T>): Promise<T> =>
     average ? average.withAveraged(fn) : Promise.resolve(fn());
-  const augments = augmentation.zoomRange > 0 || augmentation.horizontalFlip;
+  const augments = augmentsImages(augmentation);
   let features: SplitFeatures | null = null;
   if (cached) {
     features = await time("cache", async () => {
