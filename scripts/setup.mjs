@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes a fresh checkout ready: installs the locked dependencies when they are missing or stale,
-// and checks that the shared data and weights are beside the checkout. `--quiet`: say nothing
+// regenerates the Prisma clients when a schema changed since (e.g. after a pull), and checks that the shared data and weights are beside the checkout. `--quiet`: say nothing
 // when there is nothing to do.
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -24,6 +24,24 @@ if (stale) {
   });
 } else if (!quiet) {
   say("dependencies are up to date");
+}
+
+// npm ci generates the clients (db's postinstall); a pulled schema change without a lockfile
+// change would otherwise leave a client that does not know the new tables and columns.
+const generatedAt = (provider) => {
+  const client = path.join(root, "packages", "db", "src", "generated", provider, "client.ts");
+  return existsSync(client) ? statSync(client).mtimeMs : 0;
+};
+const schemaChanged = ["sqlite", "postgresql"].some(
+  (provider) =>
+    generatedAt(provider) < statSync(path.join(root, "prisma", provider, "schema.prisma")).mtimeMs,
+);
+if (schemaChanged) {
+  say("the database schema changed: regenerating the Prisma clients...");
+  execFileSync("npm", ["run", "--silent", "-w", "@cxrlab/db", "db:generate"], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }
 
 const shared = path.resolve(process.env.CXRLAB_SHARED ?? path.join(root, "..", "shared"));
