@@ -1,8 +1,6 @@
-import { committedMigrations } from "@cxrlab/db";
-import Database from "better-sqlite3";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { postgresDatabase, postgresServer, sqliteDatabase, type TestDatabase } from "./databases.ts";
+import { describe, expect, it } from "vitest";
+import { postgresServer } from "./databases.ts";
+import { migrateRows } from "./migration-rows.ts";
 
 // The dashboard migration adds columns that summarise existing rows; a store recorded before it
 // must come out with them filled in. Rows are written with the previous schema's SQL.
@@ -24,13 +22,6 @@ INSERT INTO "Prediction" ("id", "runId", "imageId", "probabilities", "predictedL
 const READ_RUNS = `SELECT "id", "testAccuracy", "bestValLoss", "progress" FROM "Run" ORDER BY "id"`;
 const READ_PREDICTIONS = `SELECT "id", "confidence", "trueLabel", "correct" FROM "Prediction" ORDER BY "id"`;
 
-function split(provider: "sqlite" | "postgresql") {
-  const all = committedMigrations(provider);
-  const at = all.findIndex((m) => m.name.endsWith(`_${MIGRATION}`));
-  expect(at).toBeGreaterThan(0);
-  return { before: all.slice(0, at), migration: all[at]! };
-}
-
 function expectBackfilled(runs: Record<string, unknown>[], predictions: Record<string, unknown>[]) {
   expect(runs).toEqual([
     { id: 1, testAccuracy: 0.75, bestValLoss: 0.3, progress: null },
@@ -45,43 +36,17 @@ function expectBackfilled(runs: Record<string, unknown>[], predictions: Record<s
   );
 }
 
-const databases: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of databases) await db.drop();
-});
-
 describe(`migration ${MIGRATION}`, () => {
   it("fills the new columns of rows recorded before it on SQLite", async () => {
-    const db = await sqliteDatabase();
-    databases.push(db);
-    const { before, migration } = split("sqlite");
-    const sqlite = new Database(db.url.slice("file:".length));
-    try {
-      for (const m of before) sqlite.exec(m.sql);
-      sqlite.exec(ROWS);
-      sqlite.exec(migration.sql);
-      expectBackfilled(
-        sqlite.prepare(READ_RUNS).all() as Record<string, unknown>[],
-        sqlite.prepare(READ_PREDICTIONS).all() as Record<string, unknown>[],
-      );
-    } finally {
-      sqlite.close();
-    }
+    const [runs, predictions] = await migrateRows("sqlite", MIGRATION, ROWS, [READ_RUNS, READ_PREDICTIONS]);
+    expectBackfilled(runs!, predictions!);
   });
 
   it.skipIf(!postgresServer)("fills the new columns of rows recorded before it on PostgreSQL", async () => {
-    const db = await postgresDatabase();
-    databases.push(db);
-    const { before, migration } = split("postgresql");
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      for (const m of before) await client.query(m.sql);
-      await client.query(ROWS);
-      await client.query(migration.sql);
-      expectBackfilled((await client.query(READ_RUNS)).rows, (await client.query(READ_PREDICTIONS)).rows);
-    } finally {
-      await client.end();
-    }
+    const [runs, predictions] = await migrateRows("postgresql", MIGRATION, ROWS, [
+      READ_RUNS,
+      READ_PREDICTIONS,
+    ]);
+    expectBackfilled(runs!, predictions!);
   });
 });
