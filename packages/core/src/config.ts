@@ -61,6 +61,16 @@ export const augmentationSchema = z.strictObject({
   /** Keras `zoom_range`: scale drawn uniformly from [1 - z, 1 + z] per axis. */
   zoomRange: z.number().min(0).max(0.5).default(0.07),
   horizontalFlip: z.boolean().default(false),
+  /** Keras `rotation_range`: a rotation drawn uniformly from [-r, r] degrees. */
+  rotationRange: z.number().min(0).max(45).default(0),
+  /** Keras `width_shift_range` and `height_shift_range` at once: a shift of up to this fraction of the size. */
+  shiftRange: z.number().min(0).max(0.3).default(0),
+  /** Intensity factor drawn from [1 - b, 1 + b] (Keras `brightness_range` [1 - b, 1 + b]). */
+  brightnessRange: z.number().min(0).max(0.5).default(0),
+  /** Contrast factor drawn from [1 - c, 1 + c], around the image's mean. */
+  contrastRange: z.number().min(0).max(0.5).default(0),
+  /** Gamma drawn from [1 - g, 1 + g]: 255 · (v / 255)^gamma. */
+  gammaRange: z.number().min(0).max(0.5).default(0),
   /** The notebook built its validation subset from the augmenting generator. */
   augmentValidation: z.boolean().default(true),
   /** Augmented views cached per training image when the frozen prefix is cached. */
@@ -167,6 +177,12 @@ export const trainingSchema = z.strictObject({
    * never sees at test time). Frozen BatchNormalization layers always use the moving statistics.
    */
   batchNormStatistics: z.enum(["batch", "moving"]).default("batch"),
+  /**
+   * `temperature`: after training, one temperature is fitted to the validation images (lowest
+   * log-loss) and folded into the output layer, so every later prediction comes out calibrated
+   * (Guo et al. 2017). Accuracy and rankings are unchanged. `none`: the probabilities as trained.
+   */
+  calibration: z.enum(["none", "temperature"]).default("none"),
 });
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 

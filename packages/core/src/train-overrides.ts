@@ -22,6 +22,12 @@ export const OVERRIDE_PATHS = {
   seed: ["seed"],
   imageSize: ["preprocessing", "imageSize"],
   views: ["augmentation", "cachedViews"],
+  zoom: ["augmentation", "zoomRange"],
+  rotation: ["augmentation", "rotationRange"],
+  shift: ["augmentation", "shiftRange"],
+  brightness: ["augmentation", "brightnessRange"],
+  contrast: ["augmentation", "contrastRange"],
+  gamma: ["augmentation", "gammaRange"],
   validationSplit: ["split", "validationSplit"],
   testSplit: ["split", "testSplit"],
   splitBy: ["split", "by"],
@@ -39,6 +45,7 @@ export const OVERRIDE_PATHS = {
   labelSmoothing: ["training", "labelSmoothing"],
   weightAverage: ["training", "weightAverage"],
   keep: ["training", "checkpointMonitor"],
+  calibration: ["training", "calibration"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OverrideName = keyof typeof OVERRIDE_PATHS;
@@ -47,6 +54,7 @@ const config = experimentConfigSchema.shape;
 const training = trainingSchema.shape;
 const optimizer = optimizerSchema.shape;
 const schedule = scheduleSchema.shape;
+const augmentation = augmentationSchema.shape;
 
 /**
  * The flat overrides (undefined leaves the preset's value): the one schema of them, each field
@@ -57,7 +65,13 @@ export const trainOverridesSchema = z.strictObject({
   name: config.name.unwrap().optional(),
   seed: config.seed.unwrap().optional(),
   imageSize: preprocessingSchema.shape.imageSize.unwrap().optional(),
-  views: augmentationSchema.shape.cachedViews.unwrap().optional(),
+  views: augmentation.cachedViews.unwrap().optional(),
+  zoom: augmentation.zoomRange.unwrap().optional(),
+  rotation: augmentation.rotationRange.unwrap().optional(),
+  shift: augmentation.shiftRange.unwrap().optional(),
+  brightness: augmentation.brightnessRange.unwrap().optional(),
+  contrast: augmentation.contrastRange.unwrap().optional(),
+  gamma: augmentation.gammaRange.unwrap().optional(),
   validationSplit: splitSchema.shape.validationSplit.unwrap().optional(),
   testSplit: splitSchema.shape.testSplit.unwrap().optional(),
   splitBy: splitSchema.shape.by.unwrap().optional(),
@@ -75,6 +89,7 @@ export const trainOverridesSchema = z.strictObject({
   labelSmoothing: training.labelSmoothing.unwrap().optional(),
   weightAverage: training.weightAverage.unwrap().optional(),
   keep: training.checkpointMonitor.unwrap().optional(),
+  calibration: training.calibration.unwrap().optional(),
 } satisfies Record<OverrideName, z.ZodType>);
 
 /** The flat overrides; undefined leaves the preset's value. */

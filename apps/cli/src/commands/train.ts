@@ -104,6 +104,18 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
     .option("--image-size <px>", "input size", intUpTo(CONFIG_LIMITS.imageSize))
     .option("--seed <n>", "random seed", nonNegativeInt)
     .option("--views <k>", "augmented views cached per training image", intUpTo(CONFIG_LIMITS.cachedViews))
+    .option("--zoom <z>", "random zoom: a scale from [1 - z, 1 + z] per axis (0 = off)", fraction)
+    .option("--rotation <deg>", "random rotation of up to this many degrees (0 = off)", nonNegativeNumber)
+    .option("--shift <f>", "random shift of up to this fraction of the image size (0 = off)", fraction)
+    .option("--brightness <b>", "random brightness factor from [1 - b, 1 + b] (0 = off)", fraction)
+    .option("--contrast <c>", "random contrast factor from [1 - c, 1 + c] (0 = off)", fraction)
+    .option("--gamma <g>", "random gamma from [1 - g, 1 + g] (0 = off)", fraction)
+    .addOption(
+      new Option(
+        "--calibration <how>",
+        "temperature: fit one temperature on validation and fold it into the model; none: as trained",
+      ).choices(trainingSchema.shape.calibration.unwrap().options),
+    )
     .option("--validation-split <f>", "fraction of --data held out for validation", fraction)
     .option("--test-split <f>", "fraction of --data held out for testing when --test is not given", fraction)
     .addOption(

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { createRng, type Rng } from "../random.ts";
-import { augmentImage, flipHorizontal, randomZoom, zoomImage } from "./augment.ts";
+import {
+  adjustIntensity,
+  affineImage,
+  augmentImage,
+  flipHorizontal,
+  randomZoom,
+  zoomImage,
+} from "./augment.ts";
+
+/** No augmentation but what a test switches on. */
+const off = {
+  zoomRange: 0,
+  horizontalFlip: false,
+  rotationRange: 0,
+  shiftRange: 0,
+  brightnessRange: 0,
+  contrastRange: 0,
+  gammaRange: 0,
+};
 
 /** size x size x 3 image whose three channels hold f(row, col), f + 1000, f + 2000. */
 function image(size: number, f: (row: number, col: number) => number): Float32Array {
@@ -85,11 +103,64 @@ describe("flips and augmentImage", () => {
   });
 
   it("zooms, then flips with probability 1/2 only when enabled", () => {
-    const config = { zoomRange: 0, horizontalFlip: true };
+    const config = { ...off, horizontalFlip: true };
     expect(augmentImage(pixels, 3, config, scripted([0.2]))).toEqual(flipHorizontal(pixels, 3));
     expect(augmentImage(pixels, 3, config, scripted([0.7]))).toBe(pixels);
-    expect(augmentImage(pixels, 3, { zoomRange: 0, horizontalFlip: false }, scripted([]))).toBe(pixels);
-    const zoomed = augmentImage(pixels, 3, { zoomRange: 0.5, horizontalFlip: true }, scripted([0, 0, 0]));
+    expect(augmentImage(pixels, 3, off, scripted([]))).toBe(pixels);
+    const zoomed = augmentImage(
+      pixels,
+      3,
+      { ...off, zoomRange: 0.5, horizontalFlip: true },
+      scripted([0, 0, 0]),
+    );
     expect(zoomed).toEqual(flipHorizontal(zoomImage(pixels, 3, 0.5, 0.5), 3));
+  });
+});
+
+describe("affineImage, rotation, shift and intensity", () => {
+  const ramp = image(4, (r, c) => 10 * r + c);
+
+  it("the identity matrix returns the image; matrix diag(zy, zx) is zoomImage", () => {
+    expect(affineImage(ramp, 4, [1, 0, 0, 1], 0, 0)).toEqual(ramp);
+    const zoomed = zoomImage(ramp, 4, 0.8, 1.3);
+    const affine = affineImage(ramp, 4, [1.3, 0, 0, 0.8], 0, 0);
+    for (const [i, v] of affine.entries()) expect(v).toBeCloseTo(zoomed[i] as number, 4);
+  });
+
+  it("a quarter turn moves columns into rows; a shift of one pixel reads the next row", () => {
+    // Output (r, c) reads input (-(c - 1.5) + 1.5, (r - 1.5) + 1.5) = (3 - c, r).
+    const turned = affineImage(ramp, 4, [0, -1, 1, 0], 0, 0);
+    expect(channel(turned, 0).slice(0, 4).map(Math.round)).toEqual([30, 20, 10, 0]);
+    const shifted = affineImage(ramp, 4, [1, 0, 0, 1], 1, 0);
+    expect(channel(shifted, 0)).toEqual([10, 11, 12, 13, 20, 21, 22, 23, 30, 31, 32, 33, 30, 31, 32, 33]);
+  });
+
+  it("brightness scales, contrast spreads around the mean, gamma bends, all within 0..255", () => {
+    const flat = new Float32Array([100, 100, 100, 200, 200, 200]);
+    expect([...adjustIntensity(flat, { brightness: 1.1, contrast: 1, gamma: 1 })]).toEqual([
+      110, 110, 110, 220, 220, 220,
+    ]);
+    expect([...adjustIntensity(flat, { brightness: 1, contrast: 2, gamma: 1 })]).toEqual([
+      50, 50, 50, 250, 250, 250,
+    ]);
+    const bright = adjustIntensity(flat, { brightness: 1.5, contrast: 1, gamma: 1 });
+    expect(bright[3]).toBe(255);
+    const bent = adjustIntensity(flat, { brightness: 1, contrast: 1, gamma: 2 });
+    expect(bent[0]).toBeCloseTo(255 * (100 / 255) ** 2, 3);
+  });
+
+  it("draws zoom, rotation, shift, flip, then intensity, each only when its range is above 0", () => {
+    const config = { ...off, rotationRange: 90, shiftRange: 0.25, brightnessRange: 0.5 };
+    // rotation uniform(-1, 1) at 1 -> +90 degrees; shifts at 0.5 -> 0; brightness at 1 -> 1.5.
+    const out = augmentImage(ramp, 4, config, scripted([1, 0.5, 0.5, 1]));
+    const expected = adjustIntensity(
+      affineImage(ramp, 4, [Math.cos(Math.PI / 2), -1, 1, Math.cos(Math.PI / 2)], 0, 0),
+      {
+        brightness: 1.5,
+        contrast: 1,
+        gamma: 1,
+      },
+    );
+    expect(out).toEqual(expected);
   });
 });

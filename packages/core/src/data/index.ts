@@ -1,4 +1,12 @@
-export { augmentImage, augmentsImages, flipHorizontal, randomZoom, zoomImage } from "./augment.ts";
+export {
+  adjustIntensity,
+  affineImage,
+  augmentImage,
+  augmentsImages,
+  flipHorizontal,
+  randomZoom,
+  zoomImage,
+} from "./augment.ts";
 export { type Batch, type BatchStream, type StreamBatchesOptions, streamBatches } from "./batches.ts";
 export { decodeBmp, isBmp, type RgbImage } from "./bmp.ts";
 export { parseCsv } from "./csv.ts";

@@ -22,6 +22,8 @@ export const modelMetaSchema = z.object({
   /** Per-channel mean subtracted under `featurewise` normalization. */
   featurewiseMean: z.array(z.number()).length(3).optional(),
   freezeUntil: freezeUntilSchema,
+  /** The calibration temperature already folded into the output layer (training.calibration). */
+  temperature: z.number().positive().optional(),
   config: experimentConfigSchema,
   createdAt: z.iso.datetime(),
   backend: z.string().min(1),

@@ -63,6 +63,7 @@ export async function writeRunArtifacts(outcome: TrainOutcome): Promise<RunArtif
     trainEngine: outcome.trainEngine,
     bestEpoch: outcome.bestEpoch,
     featurewiseMean: outcome.featurewiseMean,
+    temperature: outcome.temperature,
     timings: outcome.timings,
     skipped: outcome.skipped,
     ignored: outcome.ignored,
@@ -143,6 +144,11 @@ function reportText(outcome: TrainOutcome): string {
       `(${outcome.testSource === "folder" ? "test folder" : "held out of the data folder"})`,
     describeSplitGrouping(outcome.splitGrouping),
     `best epoch by ${outcome.config.training.checkpointMonitor}: ${outcome.bestEpoch}`,
+    ...(outcome.temperature !== null
+      ? [
+          `calibrated: temperature ${outcome.temperature.toFixed(4)} (fitted on validation, folded into the model)`,
+        ]
+      : []),
     "",
     `test accuracy ${pct(m.accuracy)}, loss ${m.loss.toFixed(5)}, macro AUC ${m.macroAuc?.toFixed(5) ?? "n/a"}, ` +
       `ECE ${m.ece.toFixed(5)}`,

@@ -158,3 +158,25 @@ describe("training ingredients", () => {
     }
   }, 300_000);
 });
+
+describe("temperature calibration", () => {
+  it("fits one temperature on validation, folds it into the saved model and changes no prediction's class", async () => {
+    const plain = await runSmall(true, { engine: "tfjs" });
+    const calibrated = await runSmall(true, { engine: "tfjs", training: { calibration: "temperature" } });
+    expect(plain.temperature).toBeNull();
+    const t = calibrated.temperature!;
+    expect(t).toBeGreaterThan(0);
+    expect(calibrated.log.some((line) => line.startsWith(`calibrated: temperature ${t.toFixed(3)}`))).toBe(
+      true,
+    );
+    expect(calibrated.evaluation!.accuracy).toBe(plain.evaluation!.accuracy);
+    for (const [i, p] of calibrated.testPredictions.entries()) {
+      const raw = plain.testPredictions[i]!.probabilities.map((v) => Math.exp(Math.log(v) / t));
+      const sum = raw.reduce((a, b) => a + b, 0);
+      for (const [k, v] of p.probabilities.entries()) expect(v).toBeCloseTo(raw[k]! / sum, 4);
+      expect(p.predicted).toBe(plain.testPredictions[i]!.predicted);
+    }
+    const meta = JSON.parse(readFileSync(path.join(calibrated.modelDir!, "cxrlab-model.json"), "utf8"));
+    expect(meta.temperature).toBe(t);
+  }, 300_000);
+});

@@ -37,6 +37,7 @@ import { predictRecords } from "./predict.ts";
 import { PhaseMeter, type ProgressListener } from "./progress.ts";
 import { learningRateAt } from "./schedule.ts";
 import { predictProbabilities, trainStep } from "./step.ts";
+import { fitTemperature, foldTemperature } from "./temperature.ts";
 import { WeightAverage } from "./weight-average.ts";
 
 export interface TrainOptions {
@@ -90,6 +91,8 @@ export interface TrainOutcome {
   intervals: MetricIntervals | null;
   testPredictions: TestPrediction[];
   featurewiseMean: number[] | null;
+  /** The temperature folded into the output layer (training.calibration), or null. */
+  temperature: number | null;
   timings: Record<string, number>;
   modelDir: string | null;
 }
@@ -331,21 +334,31 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   let intervals: MetricIntervals | null = null;
   let testPredictions: TestPrediction[] = [];
   let modelDir: string | null = null;
+  let temperature: number | null = null;
   if (status === "succeeded" && best) {
     restoreWeights(trainable, best);
-    const probs = await time("test", async () => {
+    /** The model's probabilities on a split's unaugmented images (view 0 of the cached features). */
+    const probabilitiesOf = (part: "val" | "test", records: ImageRecord[]) => {
       if (features) {
-        const x = gatherFeatures(features.test, range(features.test.count), () => 0);
+        const store = features[part];
+        const x = gatherFeatures(store, range(store.count), () => 0);
         const p = predictProbabilities(net, x, training.batchSize);
         x.dispose();
-        return p;
+        return Promise.resolve(p);
       }
-      return predictRecords(model, testSet, loader, {
+      return predictRecords(model, records, loader, {
         batchSize: microBatchSize,
-        phase: "test",
+        phase: part === "val" ? "validate" : "test",
         ...(onProgress ? { onProgress } : {}),
       });
-    });
+    };
+    if (training.calibration === "temperature" && valSet.length > 0) {
+      const valProbs = await time("calibrate", () => probabilitiesOf("val", valSet));
+      temperature = fitTemperature(valProbs, labelsOf(valSet), classNames.length);
+      foldTemperature(model, temperature);
+      log(`calibrated: temperature ${temperature.toFixed(3)} fitted on ${valSet.length} validation images`);
+    }
+    const probs = await time("test", () => probabilitiesOf("test", testSet));
     testPredictions = toTestPredictions(testSet, probs, classNames.length);
     if (testSet.length > 0) {
       const scored = { probabilities: probs, labels: labelsOf(testSet), classNames };
@@ -365,6 +378,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       ...(featurewiseMean ? { featurewiseMean } : {}),
       freezeUntil,
       config,
+      ...(temperature !== null ? { temperature } : {}),
     });
   }
   tf.dispose(best ?? []);
@@ -392,6 +406,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     intervals,
     testPredictions,
     featurewiseMean,
+    temperature,
     timings,
     modelDir,
   };
