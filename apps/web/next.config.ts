@@ -40,6 +40,7 @@ const nextConfig: NextConfig = {
     "@cornerstonejs/codec-openjpeg",
     "@cornerstonejs/codec-openjph",
     "@cornerstonejs/jpeg-lossless-decoder-js",
+    "dcmjs-codecs",
     "protobufjs",
     "@prisma/client",
     "@prisma/adapter-better-sqlite3",

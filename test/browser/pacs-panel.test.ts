@@ -146,6 +146,19 @@ describe.skipIf(skip)("the patient page's PACS panel", () => {
         `/instances/${series[0]!.Instances[0]}/simplified-tags`,
       );
       expect(tags).toMatchObject({ PatientID: PATIENT, StudyInstanceUID: STUDIES[0]!.study, Modality: "SR" });
+
+      // Ticked, the Grad-CAM overlay goes too, as a Secondary Capture in the same study; the SR is there.
+      await panel.getByTestId("pacs-push-gradcam").check();
+      await send.click();
+      await expect
+        .poll(() => panel.getByTestId("pacs-pushed").textContent(), { timeout: 120_000 })
+        .toBe("0 report(s) and 1 Grad-CAM overlay(s) sent, 1 already in the PACS");
+      const captures = await orthanc.rest<{ ParentStudy: string; Instances: string[] }[]>(
+        "POST",
+        "/tools/find",
+        Buffer.from(JSON.stringify({ Level: "Series", Query: { Modality: "OT" }, Expand: true })),
+      );
+      expect(captures.map((c) => [c.ParentStudy, c.Instances.length])).toEqual([[series[0]!.ParentStudy, 1]]);
       expect(consoleErrors).toEqual([]);
       expect(failedRequests).toEqual([]);
     } finally {

@@ -252,7 +252,7 @@ describe.skipIf(skip)("cxrlab pacs against a real Orthanc", { timeout: 600_000 }
     expect((await archive()).images).toBe(4);
   });
 
-  it("pushes the run's results as a DICOM SR into each image's study, once", async () => {
+  it("pushes the run's results as a DICOM SR (with --gradcam also a Secondary Capture of the overlay) into each image's study, once", async () => {
     await selectBackend("wasm");
     const modelDir = path.join(tmp, "run", "model");
     const model = await imagenetDenseNet(SIZE);
@@ -360,7 +360,102 @@ describe.skipIf(skip)("cxrlab pacs against a real Orthanc", { timeout: 600_000 }
     expect(await srSeries()).toHaveLength(2);
     expect((await srSeries()).flatMap((s) => s.Instances)).toHaveLength(2);
 
-    // A later pull leaves the SR series alone: it takes chest X-ray modalities only.
+    // --gradcam adds a Secondary Capture of each image's overlay; the SRs are there already.
+    type Pushed = {
+      kind: string;
+      studyInstanceUid: string;
+      imageSopInstanceUid: string;
+      seriesInstanceUid: string;
+      sopInstanceUid: string;
+    };
+    const withGradCam = await cli(
+      "pacs",
+      "push",
+      "--run",
+      String(run.id),
+      "--patient",
+      "PACS-1",
+      "--gradcam",
+      "--json",
+    );
+    expect(withGradCam.code, withGradCam.stderr).toBe(0);
+    const captures = parseJson<{ pushed: Pushed[]; alreadyInPacs: Pushed[] }>(withGradCam);
+    expect(captures.pushed.map((p) => [p.kind, p.studyInstanceUid, p.imageSopInstanceUid])).toEqual([
+      ["gradcam", uid("1"), uid("1.1.1")],
+      ["gradcam", uid("2"), uid("2.1.1")],
+    ]);
+    expect(captures.alreadyInPacs.map((p) => p.kind)).toEqual(["sr", "sr"]);
+    const otSeries = async () =>
+      orthanc.rest<{ ParentStudy: string; Instances: string[]; MainDicomTags: Record<string, string> }[]>(
+        "POST",
+        "/tools/find",
+        Buffer.from(JSON.stringify({ Level: "Series", Query: { Modality: "OT" }, Expand: true })),
+      );
+    const ot = await otSeries();
+    expect(ot).toHaveLength(2);
+    const authorization = `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString("base64")}`;
+    for (const [i, entry] of captures.pushed.entries()) {
+      const [study] = await orthanc.rest<{ ID: string }[]>(
+        "POST",
+        "/tools/lookup",
+        Buffer.from(entry.studyInstanceUid),
+      );
+      const series = ot.find((s) => s.ParentStudy === study!.ID);
+      expect(series?.Instances).toHaveLength(1);
+      expect(series?.MainDicomTags.SeriesInstanceUID).toBe(entry.seriesInstanceUid);
+      const instance = series!.Instances[0]!;
+      const tags = await orthanc.rest<Record<string, unknown>>(
+        "GET",
+        `/instances/${instance}/simplified-tags`,
+      );
+      expect(tags).toMatchObject({
+        PatientID: "PACS-1",
+        PatientName: "Pacs^Ann",
+        PatientBirthDate: "19600101",
+        PatientSex: "F",
+        StudyInstanceUID: entry.studyInstanceUid,
+        StudyDate: i === 0 ? "20240102" : "20240305",
+        SOPInstanceUID: entry.sopInstanceUid,
+        SOPClassUID: "1.2.840.10008.5.1.4.1.1.7",
+        Modality: "OT",
+        ImageType: "DERIVED\\SECONDARY",
+        PhotometricInterpretation: "RGB",
+        SamplesPerPixel: "3",
+        Rows: String(SIZE),
+        Columns: String(SIZE),
+        SourceImageSequence: [
+          expect.objectContaining({ ReferencedSOPInstanceUID: entry.imageSopInstanceUid }),
+        ],
+      });
+      expect(tags.ImageComments).toContain("Not a diagnosis.");
+      expect(tags.DerivationDescription).toMatch(
+        new RegExp(
+          `^Grad-CAM overlay of class .+ by CXR Lab run ${run.id} \\(pacs-model\\).*Not for diagnosis\\.$`,
+        ),
+      );
+      // Orthanc renders it: a PNG of the overlay, in colour (the X-ray itself is grey).
+      const preview = await fetch(`${orthanc.url}/instances/${instance}/preview`, {
+        headers: { authorization },
+      });
+      expect(preview.status).toBe(200);
+      expect(preview.headers.get("content-type")).toBe("image/png");
+      const { data, info } = await sharp(Buffer.from(await preview.arrayBuffer()))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height, info.channels]).toEqual([SIZE, SIZE, 3]);
+      const coloured = Array.from({ length: SIZE * SIZE }, (_, p) => p).filter(
+        (p) => Math.abs(data[p * 3]! - data[p * 3 + 2]!) > 30,
+      );
+      expect(coloured.length).toBeGreaterThan(SIZE * SIZE * 0.1);
+    }
+    const withGradCamAgain = parseJson<{ pushed: unknown[]; alreadyInPacs: Pushed[] }>(
+      await cli("pacs", "push", "--run", String(run.id), "--patient", "PACS-1", "--gradcam", "--json"),
+    );
+    expect(withGradCamAgain.pushed).toEqual([]);
+    expect(withGradCamAgain.alreadyInPacs.map((p) => p.kind)).toEqual(["sr", "gradcam", "sr", "gradcam"]);
+    expect((await otSeries()).flatMap((s) => s.Instances)).toHaveLength(2);
+
+    // A later pull leaves the SR and Grad-CAM series alone: it takes chest X-ray modalities only.
     const pulled = parseJson<Pull>(await cli("pacs", "pull", "--patient", "PACS-1", "--json"));
     expect(pulled.rejected).toEqual([]);
     expect(pulled.studies.map((s) => s.retrieved)).toEqual([0, 0]);

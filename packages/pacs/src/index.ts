@@ -1,3 +1,4 @@
+export { NOT_A_DIAGNOSIS } from "./derived-instance.ts";
 export {
   type DicomWebEndpoint,
   type InstanceMatch,
@@ -24,4 +25,4 @@ export {
   syncSource,
 } from "./pull.ts";
 export { type PushedReport, type PushReport, type PushRequest, pushResults } from "./push.ts";
-export { COMPREHENSIVE_SR, NOT_A_DIAGNOSIS } from "./result-report.ts";
+export { COMPREHENSIVE_SR } from "./result-report.ts";

@@ -2,21 +2,32 @@ import { readFile } from "node:fs/promises";
 import { modelFingerprint } from "@cxrlab/core/gradcam";
 import { resolveModelDir } from "@cxrlab/core/inference";
 import { findImage, getPatientHistory, getRun, type Store } from "@cxrlab/db";
+import { type ModelIdentity, sourceImage } from "./derived-instance.ts";
 import { type DicomWebEndpoint, PacsError, searchInstances, storeInstances } from "./dicomweb-client.ts";
-import { buildResultReport, type ModelIdentity, type ResultReport } from "./result-report.ts";
+import {
+  buildGradCamCapture,
+  gradCamCaptureUids,
+  type OverlayRenderer,
+  overlayRenderer,
+} from "./gradcam-capture.ts";
+import { buildResultReport } from "./result-report.ts";
 
 export interface PushRequest {
   runId: number;
   patientId: string;
   issuer?: string;
+  /** Also a Secondary Capture of each image's Grad-CAM overlay of the predicted class. */
+  gradCam?: boolean;
 }
 
 export interface PushedReport {
+  /** The SR with the classification, or the Secondary Capture of the Grad-CAM overlay. */
+  kind: "sr" | "gradcam";
   imageId: number;
   studyInstanceUid: string;
-  /** The image the report is about. */
+  /** The image the instance is about. */
   imageSopInstanceUid: string;
-  /** The SR's UIDs. */
+  /** The instance's UIDs. */
   seriesInstanceUid: string;
   sopInstanceUid: string;
   predictedClass: string;
@@ -37,24 +48,35 @@ export interface PushReport {
   skipped: { imageId: number; reason: string }[];
 }
 
-async function modelIdentity(store: Store, runId: number): Promise<ModelIdentity> {
+async function modelOf(store: Store, runId: number): Promise<{ identity: ModelIdentity; dir: string }> {
   const run = await getRun(store, runId);
   if (!run) throw new Error(`no run ${runId} in the store`);
   if (!run.modelLocation)
     throw new Error(`run ${runId} has no saved model, so its weights digest is unknown`);
+  const dir = resolveModelDir(run.modelLocation);
   return {
-    runId,
-    runName: run.name,
-    codeVersion: run.codeVersion,
-    weightsDigest: await modelFingerprint(resolveModelDir(run.modelLocation)),
+    dir,
+    identity: {
+      runId,
+      runName: run.name,
+      codeVersion: run.codeVersion,
+      weightsDigest: await modelFingerprint(dir),
+    },
   };
+}
+
+/** One instance to store unless the PACS has it; `bytes` makes it (a Grad-CAM overlay is rendered only then). */
+interface Pending {
+  entry: PushedReport;
+  bytes: () => Promise<Buffer>;
 }
 
 /**
  * Stores, with STOW-RS, a DICOM SR of run `runId`'s prediction for each of the patient's images that
- * came from a DICOM file, into the study the image came from. The SR's UIDs derive from (run, image)
- * and the PACS is asked first (QIDO-RS) whether it holds it: pushing twice stores nothing twice.
- * A run that predicted none of the patient's images gives an empty report.
+ * came from a DICOM file, into the study the image came from, and with `gradCam` a Secondary Capture
+ * of the image's Grad-CAM overlay beside it. The instances' UIDs derive from (run, image) and the
+ * PACS is asked first (QIDO-RS) whether it holds each: pushing twice stores nothing twice. A run
+ * that predicted none of the patient's images gives an empty report.
  */
 export async function pushResults(
   store: Store,
@@ -63,7 +85,8 @@ export async function pushResults(
 ): Promise<PushReport> {
   const history = await getPatientHistory(store, { patientId: request.patientId, issuer: request.issuer });
   if (!history) throw new Error(`no patient ${request.patientId} in the archive`);
-  let model: ModelIdentity | undefined;
+  let model: { identity: ModelIdentity; dir: string } | undefined;
+  let renderer: Promise<OverlayRenderer> | undefined;
   const report: PushReport = {
     source: endpoint.name,
     runId: request.runId,
@@ -74,7 +97,7 @@ export async function pushResults(
     alreadyInPacs: [],
     skipped: [],
   };
-  const reports: { sr: ResultReport; entry: PushedReport }[] = [];
+  const pending: Pending[] = [];
   for (const image of history.studies.flatMap((s) => s.images)) {
     const prediction = image.predictions.find((p) => p.runId === request.runId);
     if (!prediction) continue;
@@ -89,39 +112,73 @@ export async function pushResults(
     const original = await readFile(stored.sourceLocation).catch((error: Error) => {
       throw new Error(`image ${image.id}: its DICOM file cannot be read (${error.message})`);
     });
-    model ??= await modelIdentity(store, request.runId);
+    model ??= await modelOf(store, request.runId);
+    const { identity, dir } = model;
+    const source = sourceImage(original);
+    const about = {
+      imageId: image.id,
+      studyInstanceUid: source.studyInstanceUid,
+      imageSopInstanceUid: source.sopInstanceUid,
+      predictedClass: prediction.predictedLabel,
+    };
     const sr = buildResultReport(
-      original,
+      source,
       { predictedClass: prediction.predictedLabel, probabilities: prediction.probabilities },
-      model,
+      identity,
     );
-    const { bytes: _, ...uids } = sr;
-    reports.push({ sr, entry: { imageId: image.id, ...uids, predictedClass: prediction.predictedLabel } });
-  }
-  const byStudy = new Map<string, typeof reports>();
-  for (const r of reports) {
-    const there = await searchInstances(endpoint, r.sr.studyInstanceUid, {
-      sopInstanceUid: r.sr.sopInstanceUid,
+    pending.push({
+      entry: {
+        kind: "sr",
+        ...about,
+        seriesInstanceUid: sr.seriesInstanceUid,
+        sopInstanceUid: sr.sopInstanceUid,
+      },
+      bytes: async () => sr.bytes,
     });
-    if (there.length) {
-      report.alreadyInPacs.push(r.entry);
-      continue;
-    }
-    byStudy.set(r.sr.studyInstanceUid, [...(byStudy.get(r.sr.studyInstanceUid) ?? []), r]);
+    if (!request.gradCam) continue;
+    pending.push({
+      entry: { kind: "gradcam", ...about, ...gradCamCaptureUids(request.runId, source) },
+      bytes: async () => {
+        renderer ??= overlayRenderer(dir);
+        const overlay = await (await renderer).render(stored.location, prediction.predictedLabel);
+        return buildGradCamCapture(source, overlay, identity).bytes;
+      },
+    });
   }
-  for (const [studyUid, study] of byStudy) {
-    const outcome = await storeInstances(
-      endpoint,
-      studyUid,
-      study.map((r) => r.sr.bytes),
-    );
-    if (outcome.failed.length) {
-      throw new PacsError(
-        `PACS ${endpoint.name} (${endpoint.url}): refused ${outcome.failed.map((f) => `${f.sopInstanceUid} (${f.reason})`).join(", ")} in study ${studyUid}`,
-        "status",
-      );
+  try {
+    const byStudy = new Map<string, { entry: PushedReport; bytes: Buffer }[]>();
+    for (const p of pending) {
+      const there = await searchInstances(endpoint, p.entry.studyInstanceUid, {
+        sopInstanceUid: p.entry.sopInstanceUid,
+      });
+      if (there.length) {
+        report.alreadyInPacs.push(p.entry);
+        continue;
+      }
+      const study = byStudy.get(p.entry.studyInstanceUid) ?? [];
+      study.push({ entry: p.entry, bytes: await p.bytes() });
+      byStudy.set(p.entry.studyInstanceUid, study);
     }
-    report.pushed.push(...study.map((r) => r.entry));
+    for (const [studyUid, study] of byStudy) {
+      const outcome = await storeInstances(
+        endpoint,
+        studyUid,
+        study.map((r) => r.bytes),
+      );
+      if (outcome.failed.length) {
+        throw new PacsError(
+          `PACS ${endpoint.name} (${endpoint.url}): refused ${outcome.failed.map((f) => `${f.sopInstanceUid} (${f.reason})`).join(", ")} in study ${studyUid}`,
+          "status",
+        );
+      }
+      report.pushed.push(...study.map((r) => r.entry));
+    }
+  } finally {
+    // A renderer that failed to load has thrown its error where it was awaited.
+    await renderer?.then(
+      (r) => r.close(),
+      () => undefined,
+    );
   }
   return report;
 }

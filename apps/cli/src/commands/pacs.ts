@@ -18,6 +18,7 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   endpointOf,
   type PullReport,
+  type PushedReport,
   pullStudies,
   pushResults,
   syncSource,
@@ -380,7 +381,11 @@ export function registerPacsCommand(program: Command): void {
       .requiredOption("--run <id>", "the run whose predictions to send", positiveInt)
       .requiredOption("--patient <id>", "patient ID")
       .option("--issuer <issuer>", "issuer of the patient ID (needed when several issuers use it)")
-      .option("--source <name>", "the source (default: the only one)"),
+      .option("--source <name>", "the source (default: the only one)")
+      .option(
+        "--gradcam",
+        "also store each image's Grad-CAM overlay of the predicted class (DICOM Secondary Capture, not for diagnosis)",
+      ),
   )
     .option("--json", "print JSON")
     .action(
@@ -389,6 +394,7 @@ export function registerPacsCommand(program: Command): void {
           run: number;
           patient: string;
           issuer?: string;
+          gradcam?: boolean;
         },
       ) => {
         const report = await withStore(async (store) => {
@@ -397,6 +403,7 @@ export function registerPacsCommand(program: Command): void {
             runId: flags.run,
             patientId: flags.patient,
             issuer: flags.issuer,
+            gradCam: flags.gradcam,
           });
           await auditCli(store, {
             action: "pacs.push",
@@ -422,12 +429,13 @@ export function registerPacsCommand(program: Command): void {
           console.log(JSON.stringify(report, null, 2));
           return;
         }
+        const what = (p: PushedReport) => (p.kind === "sr" ? "SR" : "Grad-CAM SC");
         for (const p of report.pushed)
           console.log(
-            `pushed   image ${p.imageId}  ${p.predictedClass}  SR ${p.sopInstanceUid} into study ${p.studyInstanceUid}`,
+            `pushed   image ${p.imageId}  ${p.predictedClass}  ${what(p)} ${p.sopInstanceUid} into study ${p.studyInstanceUid}`,
           );
         for (const p of report.alreadyInPacs)
-          console.log(`already  image ${p.imageId}  SR ${p.sopInstanceUid} is in the PACS`);
+          console.log(`already  image ${p.imageId}  ${what(p)} ${p.sopInstanceUid} is in the PACS`);
         for (const s of report.skipped) console.log(`skipped  image ${s.imageId}: ${s.reason}`);
         console.log(
           `${report.pushed.length} pushed, ${report.alreadyInPacs.length} already in PACS ${report.source}, ${report.skipped.length} skipped`,

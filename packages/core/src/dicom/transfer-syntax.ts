@@ -28,8 +28,8 @@ export const DEFLATED_EXPLICIT_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99";
 
 /**
  * How the pixel data of a supported transfer syntax are stored (a deflated data set is read
- * inflated), one family per decoder: "jpeg" is JPEG Baseline and 8-bit JPEG Extended (sharp), the
- * last four are WebAssembly and JavaScript codecs that run in a worker (codecs/).
+ * inflated), one family per decoder: "jpeg" is JPEG Baseline and Extended (sharp for 8 bits, a
+ * worker for 12), the last four are WebAssembly and JavaScript codecs that run in a worker (codecs/).
  */
 export type PixelEncoding =
   | "little-endian"

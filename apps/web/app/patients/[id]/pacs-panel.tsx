@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { useState } from "react";
 import { MutationError } from "../../../src/components/mutation-error.tsx";
 import { dicomDay } from "../../../src/format.ts";
 import { useTRPC } from "../../../src/trpc/client.tsx";
@@ -9,7 +10,8 @@ import { useTRPC } from "../../../src/trpc/client.tsx";
 /**
  * What each PACS source of the patient's project holds for the patient that the archive lacks, with
  * _Pull_ (retrieve it into the archive) and, when a model has predicted the patient, _Send results_
- * (a DICOM SR per image into its study). Renders nothing when the project has no PACS source.
+ * (a DICOM SR per image into its study, and when ticked a Secondary Capture of its Grad-CAM overlay).
+ * Renders nothing when the project has no PACS source.
  */
 export function PacsPanel({
   patientId,
@@ -30,12 +32,24 @@ export function PacsPanel({
     }),
   );
   const push = useMutation(trpc.pacs.push.mutationOptions());
+  const [gradCam, setGradCam] = useState(false);
   if (holdings.isPending) return <p className="muted">Asking the PACS…</p>;
   if (holdings.error) return <MutationError error={holdings.error} testId="pacs-error" />;
   if (!holdings.data.length) return null;
   return (
     <section className="card" data-testid="pacs">
       <h2>PACS</h2>
+      {run && (
+        <label>
+          <input
+            type="checkbox"
+            checked={gradCam}
+            data-testid="pacs-push-gradcam"
+            onChange={(e) => setGradCam(e.target.checked)}
+          />{" "}
+          Send the Grad-CAM overlays too (Secondary Capture, not for diagnosis)
+        </label>
+      )}
       {holdings.data.map((answer) => {
         const lacking = answer.studies?.filter((s) => s.missing > 0) ?? [];
         return (
@@ -75,7 +89,7 @@ export function PacsPanel({
                 type="button"
                 disabled={push.isPending}
                 data-testid="pacs-push"
-                onClick={() => push.mutate({ id: patientId, runId: run.id, source: answer.source })}
+                onClick={() => push.mutate({ id: patientId, runId: run.id, source: answer.source, gradCam })}
               >
                 {push.isPending ? "Sending…" : `Send results of #${run.id} ${run.name} (DICOM SR)`}
               </button>
@@ -91,11 +105,18 @@ export function PacsPanel({
       )}
       {push.data && (
         <p className="muted" data-testid="pacs-pushed">
-          {push.data.pushed.length} report(s) sent, {push.data.alreadyInPacs.length} already in the PACS
+          {pushedText(push.data.pushed)}, {push.data.alreadyInPacs.length} already in the PACS
         </p>
       )}
       <MutationError error={pull.error} testId="pacs-pull-error" />
       <MutationError error={push.error} testId="pacs-push-error" />
     </section>
   );
+}
+
+/** "2 report(s) sent", or "2 report(s) and 2 Grad-CAM overlay(s) sent". */
+function pushedText(pushed: { kind: "sr" | "gradcam" }[]): string {
+  const reports = pushed.filter((p) => p.kind === "sr").length;
+  const overlays = pushed.length - reports;
+  return `${reports} report(s)${overlays ? ` and ${overlays} Grad-CAM overlay(s)` : ""} sent`;
 }

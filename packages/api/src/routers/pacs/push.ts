@@ -6,7 +6,10 @@ import { operationProcedure } from "../../trpc.ts";
 import { fromPacs, patientForPacs, projectSource } from "./patient-source.ts";
 import { ZPacsPushInput } from "./push.types.ts";
 
-/** Sends a run's results for the patient to a PACS source as DICOM SR (as `cxrlab pacs push`). */
+/**
+ * Sends a run's results for the patient to a PACS source as DICOM SR, and with `gradCam` the Grad-CAM
+ * overlays as Secondary Captures (as `cxrlab pacs push [--gradcam]`).
+ */
 export const pacsPushRoute = operationProcedure("pacs.push")
   .input(ZPacsPushInput)
   .mutation(async ({ ctx, input }) => {
@@ -20,6 +23,7 @@ export const pacsPushRoute = operationProcedure("pacs.push")
         runId: input.runId,
         patientId: history.patient.patientId,
         issuer: history.patient.issuer,
+        gradCam: input.gradCam,
       }),
     );
     await ctx.audit({

@@ -64,6 +64,47 @@ async function decodeWasm(family, bytes) {
   }
 }
 
+/** dcmjs-codecs' NativeCodecs and Context, once its WebAssembly is instantiated. */
+let ijg;
+
+/**
+ * 12-bit JPEG Extended, by the IJG libjpeg 6b 12-bit build (DCMTK's libijg12) in dcmjs-codecs'
+ * WebAssembly: 16-bit words, YCbCr converted to RGB as libjpeg does for 8 bits.
+ */
+async function decodeJpeg12(bytes, declared) {
+  if (!ijg) {
+    const { NativeCodecs, Context } = require(/* turbopackIgnore: true */ "dcmjs-codecs");
+    await NativeCodecs.initializeAsync();
+    ijg = { NativeCodecs, Context };
+  }
+  const { NativeCodecs, Context } = ijg;
+  const colour = declared.components === 3;
+  try {
+    const decoded = NativeCodecs.decodeJpeg(
+      new Context({
+        width: declared.width,
+        height: declared.height,
+        bitsAllocated: 16,
+        bitsStored: declared.bits,
+        samplesPerPixel: declared.components,
+        pixelRepresentation: 0,
+        planarConfiguration: 0,
+        photometricInterpretation: colour ? "YBR_FULL" : "MONOCHROME2",
+        encodedBuffer: bytes,
+      }),
+      { convertColorspaceToRgb: colour },
+    );
+    return { ...declared, planar: false, data: decoded.getDecodedBuffer() };
+  } catch (error) {
+    // libjpeg's error exit throws through the WebAssembly frames without their clean-up (its stack
+    // pointer and allocations stay where they were): the next frame gets a fresh instance.
+    NativeCodecs.release();
+    ijg = undefined;
+    // "JpegDecoder12::ErrorExit::Bogus marker length": the reason is libjpeg's message.
+    throw new Error(String(error?.message ?? error).replace(/^(\w+::)+/, ""));
+  }
+}
+
 async function decodeLossless(bytes, bytesPerSample) {
   const { Decoder } = await import("@cornerstonejs/jpeg-lossless-decoder-js");
   const decoder = new Decoder();
@@ -78,13 +119,15 @@ async function decodeLossless(bytes, bytesPerSample) {
   };
 }
 
-parentPort.on("message", async ({ id, family, bytes, bytesPerSample }) => {
+parentPort.on("message", async ({ id, family, bytes, bytesPerSample, declared }) => {
   printed = [];
   try {
     const frame =
       family === "jpeg-lossless"
         ? await decodeLossless(bytes, bytesPerSample)
-        : await decodeWasm(family, bytes);
+        : family === "jpeg-12bit"
+          ? await decodeJpeg12(bytes, declared)
+          : await decodeWasm(family, bytes);
     parentPort.postMessage({ id, frame }, [frame.data.buffer]);
   } catch (error) {
     parentPort.postMessage({ id, error: reasonOf(undefined, error) });

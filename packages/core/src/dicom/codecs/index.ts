@@ -26,10 +26,10 @@ export interface DecodedFrame {
 export type CompressedEncoding = Exclude<PixelEncoding, "little-endian" | "big-endian" | "rle">;
 
 /**
- * Decodes one compressed frame with its family's codec (JPEG Baseline/Extended by sharp, the rest
- * in the decode worker), after checking that the codestream's own header matches the file's: the
- * codecs allocate what the codestream declares, so a codestream claiming more pixels than
- * Rows × Columns is refused before it is decoded. Throws UndecodablePixelDataError naming the file,
+ * Decodes one compressed frame with its family's codec (8-bit JPEG Baseline/Extended by sharp, the
+ * rest, 12-bit JPEG Extended included, in the decode worker), after checking that the codestream's
+ * own header matches the file's: the codecs allocate what the codestream declares, so a codestream
+ * claiming more pixels than Rows × Columns is refused before it is decoded. Throws UndecodablePixelDataError naming the file,
  * the syntax and the reason.
  */
 export async function decodeFrame(
@@ -49,11 +49,15 @@ export async function decodeFrame(
   if (mismatch) throw refuse(mismatch);
   if (!endsWithEndMarker(codestream))
     throw refuse("the codestream is truncated: it does not end with its end marker (FFD9)");
-  if (encoding === "jpeg") return jpegFrame(codestream, info, declared, refuse);
+  if (encoding === "jpeg" && declared.bits === 8) return jpegFrame(codestream, info, refuse);
+  if (encoding === "jpeg" && declared.bits !== 12) {
+    throw refuse(`the codestream has ${declared.bits}-bit samples; JPEG Baseline and Extended have 8 or 12`);
+  }
+  const family = encoding === "jpeg" ? "jpeg-12bit" : encoding;
   const bytesPerSample = info.bitsAllocated === 8 ? 1 : 2;
   let frame: CodecFrame;
   try {
-    frame = await decodeInWorker(encoding, codestream, bytesPerSample, limits);
+    frame = await decodeInWorker({ family, bytes: codestream, bytesPerSample, declared }, limits);
   } catch (error) {
     throw refuse((error as Error).message);
   }
@@ -75,7 +79,8 @@ export async function decodeFrame(
   return {
     words: info.bitsAllocated === 16 && words instanceof Uint8Array ? Uint16Array.from(words) : words,
     planar: frame.planar,
-    rgb: false,
+    // libjpeg converts YCbCr to RGB, as sharp does for 8 bits.
+    rgb: encoding === "jpeg" && info.samples === 3,
   };
 }
 
@@ -92,22 +97,12 @@ function headerMismatch(declared: DeclaredFrame, info: FrameInfo): string | unde
   return undefined;
 }
 
-/**
- * JPEG Baseline and 8-bit JPEG Extended, by sharp (libjpeg-turbo), which converts YCbCr to RGB.
- * 12-bit JPEG Extended is refused: no maintained codec decodes it (libjpeg-turbo's 12-bit API is not
- * in sharp or in the WebAssembly builds; dicom-image-loader carries its own copy of pdf.js' decoder).
- */
+/** JPEG Baseline and 8-bit JPEG Extended, by sharp (libjpeg-turbo), which converts YCbCr to RGB. */
 async function jpegFrame(
   jpeg: Uint8Array,
   info: FrameInfo,
-  declared: DeclaredFrame,
   refuse: (reason: string) => Error,
 ): Promise<DecodedFrame> {
-  if (declared.bits !== 8) {
-    throw refuse(
-      `${declared.bits}-bit JPEG has no maintained decoder here (8-bit only); decompress it first (e.g. \`dcmdjpeg\`)`,
-    );
-  }
   try {
     const { data, info: out } = await sharp(jpeg, {
       failOn: "error",

@@ -1,7 +1,18 @@
 import { Worker } from "node:worker_threads";
+import type { DeclaredFrame } from "./codestream.ts";
 
 /** The families decode-worker.mjs decodes. */
-export type WorkerFamily = "jpeg-lossless" | "jpeg-ls" | "jpeg2000" | "htj2k";
+export type WorkerFamily = "jpeg-12bit" | "jpeg-lossless" | "jpeg-ls" | "jpeg2000" | "htj2k";
+
+/** One frame to decode: its codestream and what its header declares. */
+export interface WorkerFrame {
+  family: WorkerFamily;
+  bytes: Uint8Array;
+  /** Bytes per decoded sample (the JPEG lossless decoder writes what it is asked for). */
+  bytesPerSample: 1 | 2;
+  /** The codestream header's frame (the 12-bit JPEG decoder is told its size). */
+  declared: DeclaredFrame;
+}
 
 /** A frame as a codec decoded it: samples of `bits` bits, 1 byte each up to 8 bits, else 2 (native order). */
 export interface CodecFrame {
@@ -46,24 +57,14 @@ class DecodeWorker {
   private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  decode(
-    family: WorkerFamily,
-    bytes: Uint8Array,
-    bytesPerSample: 1 | 2,
-    limits: WorkerLimits,
-  ): Promise<CodecFrame> {
-    const run = () => this.run(family, bytes, bytesPerSample, limits);
+  decode(frame: WorkerFrame, limits: WorkerLimits): Promise<CodecFrame> {
+    const run = () => this.run(frame, limits);
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private run(
-    family: WorkerFamily,
-    bytes: Uint8Array,
-    bytesPerSample: 1 | 2,
-    limits: WorkerLimits,
-  ): Promise<CodecFrame> {
+  private run(frame: WorkerFrame, limits: WorkerLimits): Promise<CodecFrame> {
     const worker = this.started(limits.heapMb);
     const id = this.nextId++;
     return new Promise<CodecFrame>((resolve, reject) => {
@@ -85,7 +86,7 @@ class DecodeWorker {
         },
       });
       // A copy: the caller's bytes usually view the whole file's buffer.
-      worker.postMessage({ id, family, bytes: bytes.slice(), bytesPerSample });
+      worker.postMessage({ id, ...frame, bytes: frame.bytes.slice() });
     });
   }
 
@@ -136,10 +137,8 @@ const shared = new DecodeWorker();
 
 /** Decodes one frame in the shared decode worker, within `limits`. */
 export function decodeInWorker(
-  family: WorkerFamily,
-  bytes: Uint8Array,
-  bytesPerSample: 1 | 2,
+  frame: WorkerFrame,
   limits: WorkerLimits = DEFAULT_WORKER_LIMITS,
 ): Promise<CodecFrame> {
-  return shared.decode(family, bytes, bytesPerSample, limits);
+  return shared.decode(frame, limits);
 }
