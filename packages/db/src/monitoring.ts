@@ -165,9 +165,12 @@ export async function runMonitoring(
     sourceFormat: image.sourceFormat,
     sourceFile: image.sourceLocation,
   }));
-  const training = run.modelLocation
-    ? await modelTrainingInputStats(run.modelLocation)
-    : { stats: null, reason: "the run saved no model" };
+  const training =
+    arrivals.length === 0
+      ? { stats: null, reason: "no archive image to compare" }
+      : run.modelLocation
+        ? await modelTrainingInputStats(run.modelLocation)
+        : { stats: null, reason: "the run saved no model" };
   const stats = new Map<number, InputStats>();
   if (training.stats) {
     const computed = await inputStatsOf(
