@@ -185,7 +185,7 @@ export function monitoringSuite(newDatabase: DatabaseFactory): void {
       b!.agreement!.accuracy.estimate,
       b!.agreement!.accuracy.upper,
     ]).toEqual([0.5, 0.5, 0.5]);
-    expect(m.overall).toMatchObject({ images: 9, reviewed: 6, ties: 1, uncertainImages: 1 });
+    expect(m.overall).toMatchObject({ images: 9, reviewed: 6, ties: 1, uncertainImages: 1, otherClasses: 0 });
     expect(m.overall.agreement!.accuracy.estimate).toBeCloseTo(4 / 6, 12);
     expect(m.overall.agreement!.grouping).toMatchObject({ by: "group", units: 5 });
     expect(m.overall.agreement!.resamples).toBe(2000);
@@ -248,5 +248,32 @@ export function monitoringSuite(newDatabase: DatabaseFactory): void {
     await expect(api.monitoring.project({ projectId, window: "weekly" })).rejects.toThrow(
       /weekly.*expected week, month or a number of days such as 14d/,
     );
+  });
+  it("counts, instead of failing on, a reader's label that is not one of the run's classes", async () => {
+    // Another model of the project, with other classes, predicted M-8's image and was read.
+    const other = await createRun(store, { config: testConfig(64), project: PROJECT });
+    await updateRunStatus(store, other.id, "succeeded");
+    const image = await store.prisma.image.findFirstOrThrow({
+      where: { study: { patient: { patientId: "M-8" } } },
+    });
+    await recordPredictions(store, other.id, [
+      {
+        imageId: image.id,
+        probabilities: { Lung_Opacity: 0.7, Normal: 0.3 },
+        predictedLabel: "Lung_Opacity",
+      },
+    ]);
+    const prediction = await store.prisma.prediction.findUniqueOrThrow({
+      where: { runId_imageId: { runId: other.id, imageId: image.id } },
+    });
+    const reader = await testAccount(store, "clinician", [PROJECT]);
+    await submitReview(store, {
+      predictionId: prediction.id,
+      reviewerId: reader.userId,
+      label: "Lung_Opacity",
+    });
+    const m = (await (await callerAs(store, researcher)).monitoring.run({ id: runId }))!;
+    expect(m.overall).toMatchObject({ images: 9, reviewed: 6, otherClasses: 1 });
+    expect(m.overall.agreement!.accuracy.estimate).toBeCloseTo(4 / 6, 12);
   });
 }

@@ -43,6 +43,8 @@ export interface MonitoringWindow {
   /** Images that only "uncertain" answers describe, and images whose readers tie. */
   uncertainImages: number;
   ties: number;
+  /** Images whose readers' label is not one of this run's classes (read against another model's classes). */
+  otherClasses: number;
   agreement: Agreement | null;
   drift: DriftReport | null;
 }
@@ -89,11 +91,13 @@ function summarize(
   const cases: AgreementCase[] = [];
   let uncertainImages = 0;
   let ties = 0;
+  let otherClasses = 0;
   for (const a of arrivals) {
     if (a.readers.length === 0) continue;
     const consensus = readersConsensus(a.readers);
     if (consensus.status === "uncertain") uncertainImages++;
     else if (consensus.status === "tie") ties++;
+    else if (!classNames.includes(consensus.label)) otherClasses++;
     else cases.push({ predicted: a.predicted, reference: consensus.label, group: `patient:${a.patient}` });
   }
   return {
@@ -101,6 +105,7 @@ function summarize(
     reviewed: cases.length,
     uncertainImages,
     ties,
+    otherClasses,
     agreement: agreementWithReaders(cases, classNames, { resamples: options.resamples, seed: options.seed }),
     drift:
       reference &&

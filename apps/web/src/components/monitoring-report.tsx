@@ -76,6 +76,14 @@ export function MonitoringSummary({ monitoring }: { monitoring: Monitoring }) {
           {monitoring.uncertainReviews} · {overall.uncertainImages}
         </span>
       </div>
+      {overall.otherClasses > 0 && (
+        <div className="stat">
+          <span className="label">Labels outside the run's classes</span>
+          <span className="value" data-testid="monitoring-other-classes">
+            {overall.otherClasses}
+          </span>
+        </div>
+      )}
       <div className="stat">
         <span className="label">Ties left out</span>
         <span className="value" data-testid="monitoring-ties">
