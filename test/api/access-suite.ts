@@ -273,6 +273,16 @@ const CASES: Case[] = [
     scope: "project",
     request: mutation("reviews.submit", (w) => ({ predictionId: w.reviewPredictionId, label: "Normal" })),
   },
+  {
+    operation: "monitoring.project",
+    scope: "project",
+    request: q("monitoring.project", (w) => ({ projectId: w.alphaId })),
+  },
+  {
+    operation: "monitoring.run",
+    scope: "project",
+    request: q("monitoring.run", (w) => ({ id: w.runId })),
+  },
   { operation: "projects.list", scope: "account", request: query("projects.list", undefined) },
   {
     operation: "projects.members",

@@ -19,6 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Only who may read an audit log somewhere gets the link; the audit page checks again.
   const audits = memberships.some((m) => roleCan(m.role, OPERATIONS["audit.list"]));
   const reviews = memberships.some((m) => roleCan(m.role, OPERATIONS["reviews.worklist"]));
+  const monitoring = memberships.some((m) => roleCan(m.role, OPERATIONS["monitoring.project"]));
   return (
     <html lang="en">
       <body>
@@ -31,6 +32,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/compare">Compare</Link>
             <Link href="/patients">Patients</Link>
             {reviews && <Link href="/worklist">Worklist</Link>}
+            {monitoring && <Link href="/monitoring">Monitoring</Link>}
             <Link href="/projects">Projects</Link>
             {audits && <Link href="/audit">Audit</Link>}
           </nav>

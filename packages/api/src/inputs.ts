@@ -1,3 +1,4 @@
+import { parseTimeWindow } from "@cxrlab/core/monitoring";
 import { z } from "zod";
 
 /** Shared pieces of the procedures' input schemas. */
@@ -43,3 +44,17 @@ export function boundsInOrder<K extends string>(min: K, max: K) {
     }
   };
 }
+
+/** A monitoring window: "week" (default), "month" or a number of days such as "14d". */
+export const ZTimeWindow = z
+  .string()
+  .max(8)
+  .default("week")
+  .transform((text, ctx) => {
+    try {
+      return parseTimeWindow(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });

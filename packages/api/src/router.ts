@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { imagesRouter } from "./routers/images/index.ts";
+import { monitoringRouter } from "./routers/monitoring/index.ts";
 import { pacsRouter } from "./routers/pacs/index.ts";
 import { patientsRouter } from "./routers/patients/index.ts";
 import { predictionsRouter } from "./routers/predictions/index.ts";
@@ -18,6 +19,7 @@ export const appRouter = router({
   patients: patientsRouter,
   pacs: pacsRouter,
   reviews: reviewsRouter,
+  monitoring: monitoringRouter,
   projects: projectsRouter,
   tokens: tokensRouter,
   account: accountRouter,

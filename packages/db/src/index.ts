@@ -73,6 +73,16 @@ export {
   promotionHistory,
 } from "./model-promotions.ts";
 export {
+  COUNTING_RULE,
+  type MonitoringOptions,
+  type MonitoringWindow,
+  type ProjectMonitoring,
+  projectMonitoring,
+  type ReaderDisagreement,
+  type RunMonitoring,
+  runMonitoring,
+} from "./monitoring.ts";
+export {
   addPacsSource,
   advancePacsWatermark,
   listPacsSources,

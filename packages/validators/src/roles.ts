@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   "runs:annotate",
   /** Queue and cancel runs; promote a run's model to the project's default. */
   "runs:create",
+  /** How models do on arriving images: agreement with reviewers, input drift (no patient identity). */
+  "monitoring:read",
   /** Patient identities, their image history and their images. */
   "patients:read",
   /** Add images to the patient archive. */
@@ -27,7 +29,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: readonly Permission[] = ["runs:read"];
-const RESEARCHER: readonly Permission[] = [...VIEWER, "runs:annotate", "runs:create"];
+const RESEARCHER: readonly Permission[] = [...VIEWER, "runs:annotate", "runs:create", "monitoring:read"];
 const CLINICIAN: readonly Permission[] = [...RESEARCHER, "patients:read", "patients:write", "images:review"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -77,6 +79,8 @@ export const OPERATIONS = {
   "patients.get": "patients:read",
   "reviews.worklist": "images:review",
   "reviews.submit": "images:review",
+  "monitoring.project": "monitoring:read",
+  "monitoring.run": "monitoring:read",
   "pacs.holdings": "patients:read",
   "pacs.pull": "patients:write",
   "pacs.push": "patients:write",

@@ -8,6 +8,7 @@ import { EXPORTER_VERSION, exportToOnnx } from "../onnx/export.ts";
 import { collectLayerGraph, type LayerGraph, layerGraphKey } from "../onnx/layer-graph.ts";
 import type { OnnxPrecision } from "../onnx/session.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
+import { runTrainingFolder } from "../run/training-folder.ts";
 import { checkImages, type InputLoader } from "../train/inputs.ts";
 import { predictRecords } from "../train/predict.ts";
 import type { ProgressListener } from "../train/progress.ts";
@@ -222,14 +223,6 @@ export interface QuantizeResult {
   int8File: string;
   checkFile: string;
   check: Int8Check;
-}
-
-/** The training folder a run was trained on (its inputs.json), for a run's model folder. */
-export function runTrainingFolder(modelDir: string): string | null {
-  const inputs = path.join(path.dirname(modelDir), "inputs.json");
-  if (!existsSync(inputs)) return null;
-  const data = (JSON.parse(readFileSync(inputs, "utf8")) as { data?: unknown }).data;
-  return typeof data === "string" ? data : null;
 }
 
 /**

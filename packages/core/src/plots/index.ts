@@ -1,3 +1,4 @@
+export { type AgreementTrendPoint, agreementTrendSvg } from "./agreement-trend.ts";
 export { type ComparedRun, type ComparisonCurvesOptions, comparisonCurvesSvg } from "./comparison-curves.ts";
 export { type ConfusionMatrixOptions, confusionMatrixSvg } from "./confusion-matrix.ts";
 export {

@@ -8,6 +8,7 @@ import { CancelRunButton } from "../../../src/components/cancel-run-button.tsx";
 import { ConfigTable } from "../../../src/components/config-table.tsx";
 import { ConfusionHeatmap } from "../../../src/components/confusion-heatmap.tsx";
 import { IntervalsTable } from "../../../src/components/intervals-table.tsx";
+import { AgreementChart, MonitoringSummary } from "../../../src/components/monitoring-report.tsx";
 import { ReportTable } from "../../../src/components/report-table.tsx";
 import { RunProgress } from "../../../src/components/run-progress.tsx";
 import { StatusBadge } from "../../../src/components/status-badge.tsx";
@@ -261,6 +262,8 @@ export default async function RunPage({ params, searchParams }: Props) {
   const can = (permission: Permission) => role !== null && roleCan(role, permission);
   const canCancel = live && can("runs:create");
   const monitor = run.config.training.checkpointMonitor;
+  // How the model does on the project's arriving images, for those who may see monitoring.
+  const monitoring = can("monitoring:read") ? await caller.monitoring.run({ id }) : null;
   return (
     <>
       <AutoRefresh active={live} />
@@ -308,6 +311,19 @@ export default async function RunPage({ params, searchParams }: Props) {
       <RunAnnotations runId={run.id} tags={run.tags} notes={run.notes} />
       <RunComments runId={run.id} comments={comments} canComment={can("runs:annotate")} />
       <PromotionHistory runId={run.id} promotions={promotions} />
+
+      {monitoring && monitoring.windows.length > 0 && (
+        <section aria-labelledby="monitoring-heading" data-testid="run-monitoring">
+          <h2 id="monitoring-heading">
+            Monitoring{" "}
+            <Link className="muted" href={`/monitoring?project=${run.projectId}&run=${run.id}`}>
+              (details)
+            </Link>
+          </h2>
+          <MonitoringSummary monitoring={monitoring} />
+          <AgreementChart monitoring={monitoring} />
+        </section>
+      )}
 
       <h2>Run</h2>
       <RunFacts run={run} />

@@ -1,0 +1,7 @@
+import { projectMonitoringRoute } from "./project.ts";
+import { runMonitoringRoute } from "./run.ts";
+
+export const monitoringRouter = {
+  project: projectMonitoringRoute,
+  run: runMonitoringRoute,
+};
