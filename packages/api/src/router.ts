@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
+import { datasetsRouter } from "./routers/datasets/index.ts";
 import { imagesRouter } from "./routers/images/index.ts";
 import { pacsRouter } from "./routers/pacs/index.ts";
 import { patientsRouter } from "./routers/patients/index.ts";
@@ -18,6 +19,7 @@ export const appRouter = router({
   patients: patientsRouter,
   pacs: pacsRouter,
   reviews: reviewsRouter,
+  datasets: datasetsRouter,
   projects: projectsRouter,
   tokens: tokensRouter,
   account: accountRouter,

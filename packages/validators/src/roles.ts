@@ -77,6 +77,10 @@ export const OPERATIONS = {
   "patients.get": "patients:read",
   "reviews.worklist": "images:review",
   "reviews.submit": "images:review",
+  "datasets.list": "runs:read",
+  "datasets.get": "runs:read",
+  /** A dataset is a training input, made to queue runs on: whoever may queue runs may make one. */
+  "datasets.create": "runs:create",
   "pacs.holdings": "patients:read",
   "pacs.pull": "patients:write",
   "pacs.push": "patients:write",
