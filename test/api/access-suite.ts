@@ -25,12 +25,14 @@ import { imagenetDenseNet, testConfig, testModelMeta } from "@cxrlab/core/testin
 import {
   addPacsSource,
   createApiToken,
+  createDatasetVersion,
   createRun,
   ingestImage,
   migrate,
   openStore,
   recordPredictions,
   type Store,
+  submitReview,
   tagRun,
   updateRunStatus,
   upsertImage,
@@ -61,6 +63,8 @@ const BETA = "beta";
 /** A tag only alpha's run carries: seeing it in a list means seeing alpha's data. */
 const SECRET_TAG = "alpha-only-tag";
 const PATIENT_ID = "ALPHA-PATIENT-7";
+/** Alpha's dataset: seeing its name in a list means seeing alpha's data. */
+const ALPHA_DATASET = "alpha-reviewed";
 /** Alpha's PACS source: a real, empty Orthanc (test/pacs/orthanc.ts). */
 const ALPHA_PACS = "alpha-pacs";
 
@@ -86,6 +90,8 @@ interface World {
   patientRow: number;
   /** Alpha's run's prediction on another patient's archive image: what the worklist lists and reviews name. */
   reviewPredictionId: number;
+  /** Alpha's dataset version, made from a review of that prediction's image. */
+  datasetId: number;
   accounts: Record<Exclude<Identity, "anonymous">, TestAccount>;
   admin: TestAccount;
   samplePng: string;
@@ -282,6 +288,22 @@ const CASES: Case[] = [
     operation: "monitoring.run",
     scope: "project",
     request: q("monitoring.run", (w) => ({ id: w.runId })),
+  },
+  {
+    operation: "datasets.list",
+    scope: "list",
+    request: query("datasets.list", undefined),
+    leaks: (body) => body.includes(ALPHA_DATASET),
+  },
+  {
+    operation: "datasets.get",
+    scope: "project",
+    request: q("datasets.get", (w) => ({ id: w.datasetId })),
+  },
+  {
+    operation: "datasets.create",
+    scope: "project",
+    request: mutation("datasets.create", (w) => ({ projectId: w.alphaId, name: ALPHA_DATASET })),
   },
   { operation: "projects.list", scope: "account", request: query("projects.list", undefined) },
   {
@@ -507,6 +529,18 @@ export function accessSuite(newDatabase: DatabaseFactory): void {
       "one-time": await oneTimeAccount(store, "admin", [ALPHA]),
     };
     world.admin = world.accounts["member:admin"];
+    await submitReview(store, {
+      predictionId: world.reviewPredictionId,
+      reviewerId: world.admin.userId,
+      label: "Normal",
+    });
+    const dataset = await createDatasetVersion(store, {
+      project: ALPHA,
+      name: ALPHA_DATASET,
+      fromReviews: { minReviewers: 1 },
+      imageStore: path.join(scratch, "images"),
+    });
+    world.datasetId = dataset.version.id;
 
     world.orthanc = await startOrthanc();
     vi.stubEnv("ACCESS_PACS_PASSWORD", world.orthanc.password);

@@ -1,15 +1,24 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sharedQueue } from "@cxrlab/api/queue";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
-import { createRun, getRun, migrate, openStore, type Store, updateRunStatus } from "@cxrlab/db";
+import {
+  createDatasetVersion,
+  createRun,
+  getRun,
+  migrate,
+  openStore,
+  type Store,
+  updateRunStatus,
+} from "@cxrlab/db";
 import type { Job, JobQueue } from "@cxrlab/queue";
 import { confineQueuedJob } from "@cxrlab/queue";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { DatabaseFactory, TestDatabase } from "../db/databases.ts";
 import { callerAs, type TestAccount, testAccount } from "./accounts.ts";
+import { sampleImagePaths } from "./fixture.ts";
 
 /** runs.create and runs.cancel against a real store and its real job queue. */
 export function runQueueSuite(factory: DatabaseFactory): void {
@@ -268,5 +277,41 @@ export function runQueueSuite(factory: DatabaseFactory): void {
     // `cxrlab queue evaluate` on the model of a run the dashboard made is the CLI user's own doing.
     const evaluation: Job = { kind: "evaluate", runId, origin: "cli", options: { data: outside } };
     expect(await confineQueuedJob(store, evaluation)).toEqual(evaluation);
+  });
+
+  it("queues a run on a dataset version of the project: recorded on the run, split by patient, read from the store", async () => {
+    const labelled = path.join(base, "labelled");
+    for (const s of sampleImagePaths(1)) {
+      mkdirSync(path.join(labelled, s.label), { recursive: true });
+      copyFileSync(s.path, path.join(labelled, s.label, path.basename(s.path)));
+    }
+    const { version } = await createDatasetVersion(store, {
+      project: "lab",
+      name: "lab-set",
+      include: [labelled],
+      imageStore: path.join(base, "images"),
+    });
+    const { data: _data, ...withoutFolder } = request;
+    const { runId, jobId } = await callers.researcher.runs.create({
+      ...withoutFolder,
+      projectId,
+      dataset: "lab-set@1",
+    });
+    const run = await store.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.datasetVersionId).toBe(version.id);
+    expect((run.config as { split: { by: string } }).split.by).toBe("patient");
+    const job = (await queue.get(jobId))!.job;
+    expect(job.kind === "train" && job.options).toMatchObject({ dataset: "lab-set@1", project: "lab" });
+    // No folder to confine: the worker lays the version out from the store.
+    expect(await confineQueuedJob(store, job)).toEqual(job);
+    const both = await refusal({ data: path.join(dataRoot, "Train"), dataset: "lab-set@1" } as never);
+    expect(both.issues.map((i) => i.path)).toEqual([["data"]]);
+    const unknown = await callers.researcher.runs
+      .create({ ...withoutFolder, projectId, dataset: "lab-set@9" })
+      .catch((err: unknown) => err as TRPCError);
+    expect(unknown).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("no dataset lab-set@9 in project lab"),
+    });
   });
 }

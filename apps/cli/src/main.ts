@@ -1,6 +1,7 @@
 import { readEnv } from "@cxrlab/core/env";
 import { Command, CommanderError } from "commander";
 import { registerCompareCommand } from "./commands/compare.ts";
+import { registerDatasetsCommand } from "./commands/datasets.ts";
 import { registerDbCommand } from "./commands/db.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEvaluateCommand } from "./commands/evaluate.ts";
@@ -36,6 +37,7 @@ registerIngestCommand(program);
 registerPatientsCommand(program);
 registerReviewsCommand(program);
 registerMonitorCommand(program);
+registerDatasetsCommand(program);
 registerPacsCommand(program);
 registerServeCommand(program);
 registerDbCommand(program);

@@ -26,6 +26,7 @@ const API_FIELDS = [
   "views",
   "limitPerClass",
   "data",
+  "dataset",
   "test",
   "tag",
 ] as const satisfies readonly (keyof CreateRunInput)[];
@@ -71,10 +72,7 @@ async function projectId({ api, at, server }: ReturnType<typeof signedIn>, name:
  * run and job `queue add` makes on the local store, in the named project, created by the account.
  * Paths are resolved here, as the local command does; the workers must see the same ones.
  */
-export async function queueRunRemotely(
-  flags: TrainFlags & { data: string },
-  cmd: Command,
-): Promise<QueuedRun> {
+export async function queueRunRemotely(flags: TrainFlags, cmd: Command): Promise<QueuedRun> {
   const dashboard = signedIn();
   const input: Record<string, unknown> = {
     projectId: await projectId(dashboard, flags.project ?? DEFAULT_PROJECT),
@@ -83,7 +81,7 @@ export async function queueRunRemotely(
     const value = flags[key as keyof TrainFlags];
     if (value !== undefined) input[key] = value;
   }
-  input.data = path.resolve(flags.data);
+  if (flags.data) input.data = path.resolve(flags.data);
   if (flags.test) input.test = path.resolve(flags.test);
   // The server checks the values (the job and config schemas) and names the field it refuses,
   // which is told here as the flag that set it.

@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
+import { datasetsRouter } from "./routers/datasets/index.ts";
 import { imagesRouter } from "./routers/images/index.ts";
 import { monitoringRouter } from "./routers/monitoring/index.ts";
 import { pacsRouter } from "./routers/pacs/index.ts";
@@ -20,6 +21,7 @@ export const appRouter = router({
   pacs: pacsRouter,
   reviews: reviewsRouter,
   monitoring: monitoringRouter,
+  datasets: datasetsRouter,
   projects: projectsRouter,
   tokens: tokensRouter,
   account: accountRouter,

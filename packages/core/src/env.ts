@@ -21,6 +21,8 @@ const envSchema = z.object({
   CXRLAB_CACHE: z.string().min(1).optional(),
   /** Content-addressed folder of ingested images (default: ~/.local/share/cxrlab/images). */
   CXRLAB_IMAGE_STORE: z.string().min(1).optional(),
+  /** Where dataset versions are laid out as folders for training (default: ~/.local/share/cxrlab/datasets). */
+  CXRLAB_DATASET_STORE: z.string().min(1).optional(),
   /** Experiment store: `file:/path/x.db` (SQLite) or `postgresql://…` (default: a per-user SQLite file). */
   DATABASE_URL: z
     .string()

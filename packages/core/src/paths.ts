@@ -35,6 +35,13 @@ export function imageStoreDir(): string {
   );
 }
 
+/** Dataset versions laid out for training: `$CXRLAB_DATASET_STORE` or ~/.local/share/cxrlab/datasets. */
+export function datasetStoreDir(): string {
+  return path.resolve(
+    /* turbopackIgnore: true */ readEnv().CXRLAB_DATASET_STORE ?? path.join(dataDir(), "datasets"),
+  );
+}
+
 export const sharedPaths = {
   sample: () => path.join(sharedDir(), "data", "cxr-sample"),
   devTrain: () => path.join(sharedDir(), "data", "cxr-dev", "Train"),

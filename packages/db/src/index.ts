@@ -26,6 +26,19 @@ export {
 } from "./audit.ts";
 export { putContent, type StoredContent, sha256Of } from "./content-store.ts";
 export { defaultDatabaseUrl, type Provider, resolveDatabase } from "./database-url.ts";
+export {
+  createDatasetVersion,
+  type DatasetCreation,
+  type DatasetRecipe,
+  DatasetRefused,
+  type DatasetVersionDetail,
+  type DatasetVersionSummary,
+  datasetVersionById,
+  describeExcluded,
+  findDatasetVersion,
+  listDatasetVersions,
+  type NewDatasetVersion,
+} from "./datasets.ts";
 /** The SQLite queue's row (the generated Prisma client itself stays private). */
 export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {

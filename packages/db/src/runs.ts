@@ -20,6 +20,8 @@ export interface NewRun {
   createdById?: string;
   backend?: string;
   datasetFingerprint?: string;
+  /** The dataset version it trains on (`--dataset NAME@VERSION`). */
+  datasetVersionId?: number;
   codeVersion?: string;
   tags?: string[];
 }
@@ -65,6 +67,8 @@ export interface RunDetail extends RunRecord {
   evaluations: StoredEvaluation[];
   notes: RunNoteRecord[];
   predictionCount: number;
+  /** The dataset version it trained on, when it trained on one. */
+  datasetVersion: { id: number; name: string; version: number; fingerprint: string } | null;
 }
 
 type RunWithTags = Run & { tags: { tag: string }[] };
@@ -100,6 +104,7 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRecord> {
         codeVersion: run.codeVersion ?? null,
         project: { connect: { id: projectId } },
         ...(run.createdById ? { createdBy: { connect: { id: run.createdById } } } : {}),
+        ...(run.datasetVersionId ? { datasetVersion: { connect: { id: run.datasetVersionId } } } : {}),
         tags: { create: [...new Set(run.tags ?? [])].map((tag) => ({ tag })) },
       },
       include: { tags: true },
@@ -267,10 +272,11 @@ const DETAIL = {
   evaluations: { orderBy: { split: "asc" } },
   notes: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
   _count: { select: { predictions: true } },
+  datasetVersion: { select: { id: true, name: true, version: true, fingerprint: true } },
 } satisfies Prisma.RunInclude;
 
 function toRunDetail(run: Prisma.RunGetPayload<{ include: typeof DETAIL }>): RunDetail {
-  const { epochs, evaluations, notes, _count, ...rest } = run;
+  const { epochs, evaluations, notes, _count, datasetVersion, ...rest } = run;
   const record = toRunRecord(rest);
   const stored = epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds, imagesPerSecond }) => ({
     epoch,
@@ -294,6 +300,7 @@ function toRunDetail(run: Prisma.RunGetPayload<{ include: typeof DETAIL }>): Run
     evaluations: evaluations.map(toStoredEvaluation),
     notes: notes.map(({ id, body, createdAt }) => ({ id, body, createdAt })),
     predictionCount: _count.predictions,
+    datasetVersion,
   };
 }
 

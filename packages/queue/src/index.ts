@@ -10,11 +10,14 @@ export {
   type Job,
   type JobKind,
   jobSchema,
+  oneTrainingSource,
   type PredictJob,
   parseJob,
   predictJobSchema,
   type TrainJob,
   type TrainJobOptions,
+  trainingOverrides,
+  trainJobOptionsSchema,
   trainJobSchema,
 } from "./jobs.ts";
 export { openQueue, type QueueOptions } from "./open-queue.ts";

@@ -27,8 +27,9 @@ export async function confineQueuedJob(store: Store, job: Job): Promise<Job> {
   switch (job.kind) {
     case "train": {
       const { data, test, patients, weights } = job.options;
+      // A dataset version is laid out by the worker from the store, outside the roots by design.
       const paths: RootedPath[] = [
-        { field: "data", path: data },
+        ...(data !== undefined ? [{ field: "data", path: data }] : []),
         ...(test !== undefined ? [{ field: "test", path: test }] : []),
         ...(patients !== undefined ? [{ field: "patients", path: patients }] : []),
         // A path, a URL or "none": the dashboard offers none of them, so only a folder in the roots passes.

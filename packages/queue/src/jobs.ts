@@ -1,5 +1,5 @@
 import { BACKENDS } from "@cxrlab/core/backend";
-import { CONFIG_LIMITS } from "@cxrlab/core/config";
+import { CONFIG_LIMITS, type SplitBy } from "@cxrlab/core/config";
 import { isPresetName, PRESET_NAMES } from "@cxrlab/core/presets";
 import { trainOverridesSchema } from "@cxrlab/core/train-overrides";
 import { z } from "zod";
@@ -17,25 +17,51 @@ const origin = z.literal("cli").optional();
  * config schema's own bounds, so a job is refused when queued) and the run's inputs, with paths as
  * the worker machines see them. The run it fills in is created (status queued) when it is queued.
  */
+export const trainJobOptionsSchema = trainOverridesSchema
+  .extend({
+    preset: z.string().refine(isPresetName, `expected one of ${PRESET_NAMES.join(", ")}`),
+    data: z.string().min(1).optional(),
+    /** A dataset version of the project (NAME@VERSION) instead of `data`. */
+    dataset: z.string().min(1).optional(),
+    test: z.string().min(1).optional(),
+    weights: z.string().min(1).optional(),
+    patients: z.string().min(1).optional(),
+    skipBad: z.boolean().optional(),
+    classes: z.string().min(1).optional(),
+    limitPerClass: z.number().int().positive().max(CONFIG_LIMITS.limitPerClass).optional(),
+    project: z.string().min(1).optional(),
+    tag: z.array(z.string()).optional(),
+    backend: z.enum(BACKENDS).optional(),
+  })
+  .strict();
+
+/** Training data is a folder (data) or a dataset version of the run's project (dataset): one of them. */
+export const oneTrainingSource: [
+  (o: { data?: string | undefined; dataset?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (o) => (o.data === undefined) !== (o.dataset === undefined),
+  {
+    message: "give the training data as a folder (data) or a dataset version (dataset): one of them",
+    path: ["data"],
+  },
+];
+
+/**
+ * The overrides a run trains with: on a dataset version, whose images carry their patients,
+ * validation and a held-out test take whole patients unless `splitBy` says otherwise.
+ */
+export function trainingOverrides<T extends { dataset?: string | undefined; splitBy?: SplitBy | undefined }>(
+  options: T,
+): T {
+  return options.dataset ? { ...options, splitBy: options.splitBy ?? "patient" } : options;
+}
+
 export const trainJobSchema = z.object({
   kind: z.literal("train"),
   runId: z.number().int().positive(),
   origin,
-  options: trainOverridesSchema
-    .extend({
-      preset: z.string().refine(isPresetName, `expected one of ${PRESET_NAMES.join(", ")}`),
-      data: z.string().min(1),
-      test: z.string().min(1).optional(),
-      weights: z.string().min(1).optional(),
-      patients: z.string().min(1).optional(),
-      skipBad: z.boolean().optional(),
-      classes: z.string().min(1).optional(),
-      limitPerClass: z.number().int().positive().max(CONFIG_LIMITS.limitPerClass).optional(),
-      project: z.string().min(1).optional(),
-      tag: z.array(z.string()).optional(),
-      backend: z.enum(BACKENDS).optional(),
-    })
-    .strict(),
+  options: trainJobOptionsSchema.refine(...oneTrainingSource),
 });
 
 export type TrainJob = z.infer<typeof trainJobSchema>;

@@ -81,6 +81,10 @@ export const OPERATIONS = {
   "reviews.submit": "images:review",
   "monitoring.project": "monitoring:read",
   "monitoring.run": "monitoring:read",
+  "datasets.list": "runs:read",
+  "datasets.get": "runs:read",
+  /** A dataset is a training input, made to queue runs on: whoever may queue runs may make one. */
+  "datasets.create": "runs:create",
   "pacs.holdings": "patients:read",
   "pacs.pull": "patients:write",
   "pacs.push": "patients:write",

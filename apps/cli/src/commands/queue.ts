@@ -1,7 +1,17 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type CancelledRun, cancelAuditEntry, cancelRun } from "@cxrlab/api/queue";
-import { codeVersion, createRun, getRun, runModel, type Store, updateRunStatus, withStore } from "@cxrlab/db";
+import {
+  codeVersion,
+  createRun,
+  DEFAULT_PROJECT,
+  findDatasetVersion,
+  getRun,
+  runModel,
+  type Store,
+  updateRunStatus,
+  withStore,
+} from "@cxrlab/db";
 import {
   errorMessage,
   type Job,
@@ -11,6 +21,7 @@ import {
   trainJobSchema,
 } from "@cxrlab/queue";
 import { existingDir } from "@cxrlab/queue/runners";
+import { parseDatasetRef } from "@cxrlab/validators/datasets";
 import type { Command } from "commander";
 import { auditCli } from "../cli-audit.ts";
 import { positiveInt } from "../options.ts";
@@ -63,13 +74,20 @@ function printCancelledRun(cancelled: CancelledRun, json: boolean | undefined): 
 /** Creates the run (status queued) that `flags` train and queues its job; paths as the workers see them. */
 async function queueTrainRun(
   store: Store,
-  flags: TrainFlags & { data: string; remote?: boolean },
+  flags: TrainFlags & { remote?: boolean },
 ): Promise<{ jobId: string; runId: number }> {
   const { out: _out, resume: _resume, json: _json, remote: _remote, seeds: _seeds, ...options } = flags;
+  const project = flags.project ?? DEFAULT_PROJECT;
+  const dataset = flags.dataset
+    ? await findDatasetVersion(store, project, parseDatasetRef(flags.dataset))
+    : null;
+  if (flags.dataset && !dataset)
+    throw new Error(`--dataset ${flags.dataset}: no such dataset version in project "${project}"`);
   // Paths are resolved here; workers on other machines must see the same ones.
   const jobOptions = trainJobSchema.shape.options.parse({
     ...options,
-    data: path.resolve(options.data),
+    ...(options.data ? { data: path.resolve(options.data) } : {}),
+    ...(dataset ? { project } : {}),
     ...(options.test ? { test: path.resolve(options.test) } : {}),
     ...(options.patients ? { patients: path.resolve(options.patients) } : {}),
     // --weights may also be "none" or a URL.
@@ -79,6 +97,7 @@ async function queueTrainRun(
   const run = await createRun(store, {
     config,
     codeVersion: codeVersion(),
+    ...(dataset ? { datasetVersionId: dataset.id } : {}),
     ...(flags.project ? { project: flags.project } : {}),
     ...(flags.tag ? { tags: flags.tag } : {}),
   });
@@ -140,20 +159,22 @@ export function registerQueueCommand(program: Command): void {
     const { resume, json, remote, seeds } = flags;
     if (remote) refuseLocalOnlyOptions(cmd);
     if (resume) throw new Error("--resume: resume a run with `cxrlab train --resume RUN_DIR`");
-    if (!flags.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
-    const withData = { ...flags, data: flags.data };
+    if (!flags.data && !flags.dataset)
+      throw new Error(
+        "--data <dir> is required: a folder with one sub-folder per class (or --dataset NAME@VERSION)",
+      );
     if (remote) {
-      printQueued(await queueRunRemotely(withData, cmd), json);
+      printQueued(await queueRunRemotely(flags, cmd), json);
       return;
     }
     if (!seeds) {
-      printQueued(await withStore((store) => queueTrainRun(store, withData)), json);
+      printQueued(await withStore((store) => queueTrainRun(store, flags)), json);
       return;
     }
     const tag = seedBatchTag();
     const jobs = await withStore(async (store) => {
       const queued = [];
-      for (const runFlags of flagsPerSeed(withData, seeds, tag)) {
+      for (const runFlags of flagsPerSeed(flags, seeds, tag)) {
         queued.push({ seed: runFlags.seed, ...(await queueTrainRun(store, runFlags)) });
       }
       return queued;

@@ -96,6 +96,10 @@ export function registerRunsCommand(program: Command): void {
             `${ev.split}: accuracy ${pct(ev.metrics.accuracy)}, loss ${ev.metrics.loss.toFixed(5)}`,
           );
         }
+        if (run.datasetVersion)
+          console.log(
+            `dataset: ${run.datasetVersion.name}@${run.datasetVersion.version} (fingerprint ${run.datasetVersion.fingerprint})`,
+          );
         console.log(`predictions: ${run.predictionCount}`);
         if (run.tags.length) console.log(`tags: ${run.tags.join(", ")}`);
         for (const n of run.notes) console.log(`note (${n.createdAt.toISOString().slice(0, 16)}): ${n.body}`);

@@ -9,6 +9,7 @@ import {
 import { PRESET_NAMES } from "@cxrlab/core/presets";
 import { type SeedRun, summarizeSeeds } from "@cxrlab/core/run";
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
+import { trainingOverrides } from "@cxrlab/queue";
 import { createProgressBar, runTraining, type TrainRequest } from "@cxrlab/queue/runners";
 import { type Command, Option } from "commander";
 import { auditCli } from "../cli-audit.ts";
@@ -54,6 +55,10 @@ export function addTrainOptions(cmd: Command, defaults: { preset: string; data?:
       new Option("--preset <name>", "starting configuration").choices(PRESET_NAMES).default(defaults.preset),
     )
     .option("--data <dir>", "training folder, one sub-folder per class", defaults.data)
+    .option(
+      "--dataset <name@version>",
+      "a dataset version of --project instead of --data (cxrlab datasets list); split by patient unless --split-by says otherwise",
+    )
     .option("--test <dir>", "test folder (default: a held-out part of --data)")
     .option(
       "--weights <path|url|none>",
@@ -183,5 +188,5 @@ async function trainSeeds(flags: TrainFlags, seeds: readonly number[]): Promise<
 
 /** The preset with the flags' overrides, as a queued job's worker and the dashboard resolve it too. */
 export function configFromFlags(flags: TrainFlags): ExperimentConfig {
-  return configFromOverrides(flags.preset, flags);
+  return configFromOverrides(flags.preset, trainingOverrides(flags));
 }

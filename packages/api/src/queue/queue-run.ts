@@ -1,6 +1,7 @@
 import { configFromOverrides } from "@cxrlab/core/train-overrides";
-import { createRun, type Store, updateRunStatus } from "@cxrlab/db";
-import { type JobQueue, type TrainJobOptions, trainJobSchema } from "@cxrlab/queue";
+import { createRun, DatasetRefused, findDatasetVersion, type Store, updateRunStatus } from "@cxrlab/db";
+import { type JobQueue, type TrainJobOptions, trainingOverrides, trainJobSchema } from "@cxrlab/queue";
+import { parseDatasetRef } from "@cxrlab/validators/datasets";
 
 export interface QueueRunRequest {
   /** The project the run belongs to (checked for access by the caller). */
@@ -23,17 +24,26 @@ export interface QueuedRun {
  * and its job is queued.
  */
 export async function queueRun(store: Store, queue: JobQueue, request: QueueRunRequest): Promise<QueuedRun> {
-  const options = trainJobSchema.shape.options.parse(request.options);
-  const config = configFromOverrides(options.preset, options);
   const project = await store.prisma.project.findUnique({
     where: { id: request.projectId },
     select: { name: true },
   });
   if (!project) throw new Error(`no project with id ${request.projectId}`);
+  // A dataset version is the project's: the worker looks it up there.
+  const options = trainJobSchema.shape.options.parse(
+    request.options.dataset ? { ...request.options, project: project.name } : request.options,
+  );
+  const dataset = options.dataset
+    ? await findDatasetVersion(store, project.name, parseDatasetRef(options.dataset))
+    : null;
+  if (options.dataset && !dataset)
+    throw new DatasetRefused(`no dataset ${options.dataset} in project ${project.name}`);
+  const config = configFromOverrides(options.preset, trainingOverrides(options));
   const run = await createRun(store, {
     config,
     project: project.name,
     createdById: request.createdById,
+    ...(dataset ? { datasetVersionId: dataset.id } : {}),
     ...(options.tag ? { tags: options.tag } : {}),
   });
   try {

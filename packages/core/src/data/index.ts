@@ -10,6 +10,25 @@ export {
 export { type Batch, type BatchStream, type StreamBatchesOptions, streamBatches } from "./batches.ts";
 export { decodeBmp, isBmp, type RgbImage } from "./bmp.ts";
 export { parseCsv } from "./csv.ts";
+export {
+  entryFileName,
+  type LocatedDatasetEntry,
+  MANIFEST_FILE,
+  PATIENTS_FILE,
+  requireEmptyFolder,
+  verifyDatasetFiles,
+  writeDatasetFolder,
+} from "./dataset-folder.ts";
+export {
+  classFolderProblem,
+  DATASET_SOURCES,
+  type DatasetManifestEntry,
+  type DatasetSource,
+  datasetManifestFingerprint,
+  labelFromReviews,
+  REVIEW_EXCLUSIONS,
+  type ReviewExclusion,
+} from "./dataset-manifest.ts";
 export { type DecodeOptions, decodeImage, ImageDecodeError } from "./decode.ts";
 export {
   IMAGE_EXTENSIONS,

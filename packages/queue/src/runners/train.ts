@@ -12,6 +12,7 @@ import { configFromOverrides, type TrainOverrides } from "@cxrlab/core/train-ove
 import {
   codeVersion,
   createRun,
+  DEFAULT_PROJECT,
   describeStore,
   recordEpoch,
   recordTrainOutcome,
@@ -20,13 +21,17 @@ import {
   updateRunStatus,
   withStore,
 } from "@cxrlab/db";
+import { trainingOverrides } from "../jobs.ts";
 import { createProgressRecorder } from "../progress-recorder.ts";
+import { datasetTrainingFolder } from "./dataset-source.ts";
 import { existingDir } from "./existing-dir.ts";
 
 /** What a training run takes: the config overrides (core's one schema of them) and the run's inputs. */
 export interface TrainRequest extends TrainOverrides {
   preset: string;
   data?: string;
+  /** A dataset version of the project, NAME@VERSION, instead of `data` (split by patient by default). */
+  dataset?: string;
   test?: string;
   weights?: string;
   patients?: string;
@@ -66,6 +71,8 @@ interface RunInfo {
   limitPerClass?: number;
   /** CSV file,patient_id, for a split by patient. */
   patients?: string;
+  /** The dataset version `data` lays out. */
+  datasetVersionId?: number;
   /** The run's id in the experiment store. */
   runId?: number;
 }
@@ -95,6 +102,13 @@ export interface RunCreatedAudit {
   details: { preset: string };
 }
 
+/** The dataset version `--dataset` names, laid out and checked; refuses the flags it replaces. */
+async function datasetInputs(flags: TrainRequest, ref: string) {
+  if (flags.data) throw new Error("--data and --dataset: give one of them");
+  if (flags.patients) throw new Error("--patients: a dataset version carries its images' patients");
+  return withStore((store) => datasetTrainingFolder(store, flags.project ?? DEFAULT_PROJECT, ref));
+}
+
 /**
  * Trains as the flags say (or resumes a run), writes the run folder and records the run in the
  * experiment store as it goes: the run at start, each epoch when it finishes, then the test
@@ -111,10 +125,15 @@ export async function runTraining(flags: TrainRequest, control: TrainingControl 
     config = experimentConfigSchema.parse(await readJson(path.join(runDir, "config.json"), "run config"));
     info = await readJson<RunInfo>(inputsFile(), "run inputs");
   } else {
-    if (!flags.data) throw new Error("--data <dir> is required: a folder with one sub-folder per class");
-    config = configFromOverrides(flags.preset, flags);
+    const dataset = flags.dataset ? await datasetInputs(flags, flags.dataset) : undefined;
+    if (!flags.data && !dataset)
+      throw new Error(
+        "--data <dir> is required: a folder with one sub-folder per class (or --dataset NAME@VERSION)",
+      );
+    config = configFromOverrides(flags.preset, trainingOverrides(flags));
     info = {
-      data: path.resolve(existingDir("--data", flags.data)),
+      data: dataset?.dir ?? path.resolve(existingDir("--data", flags.data!)),
+      ...(dataset ? { patients: dataset.patients, datasetVersionId: dataset.versionId } : {}),
       ...(flags.test ? { test: path.resolve(existingDir("--test", flags.test)) } : {}),
       weights: resolveWeights(flags.weights),
       ...(flags.classes ? { classes: flags.classes.split(",").map((c) => c.trim()) } : {}),
@@ -122,7 +141,7 @@ export async function runTraining(flags: TrainRequest, control: TrainingControl 
       ...(control.runId !== undefined ? { runId: control.runId } : {}),
     };
     const patients = flags.patients ?? path.join(info.data, "patients.csv");
-    if (config.split.by !== "image" && (flags.patients || existsSync(patients))) {
+    if (!dataset && config.split.by !== "image" && (flags.patients || existsSync(patients))) {
       info.patients = path.resolve(patients);
     }
     runDir = await createRunDir(flags.out, config.name);
@@ -149,6 +168,7 @@ export async function runTraining(flags: TrainRequest, control: TrainingControl 
       const run = await createRun(store, {
         config,
         datasetFingerprint: fingerprint,
+        ...(info.datasetVersionId ? { datasetVersionId: info.datasetVersionId } : {}),
         codeVersion: codeVersion(),
         // --project and --tag were parsed but never stored.
         ...(flags.project ? { project: flags.project } : {}),

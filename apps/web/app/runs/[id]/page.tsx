@@ -76,6 +76,16 @@ function RunFacts({ run }: { run: Run }) {
                 <td data-testid={testId}>{value}</td>
               </tr>
             ))}
+            {run.datasetVersion && (
+              <tr>
+                <th scope="row">Dataset version</th>
+                <td>
+                  <Link href={`/datasets/${run.datasetVersion.id}`} data-testid="run-dataset">
+                    {run.datasetVersion.name}@{run.datasetVersion.version}
+                  </Link>
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -49,7 +49,8 @@ function readInput(form: FormData): CreateRunInput {
     projectId: Number(form.get("projectId")),
     preset: String(form.get("preset")),
     name: textField(form, "name"),
-    data: String(form.get("data") ?? "").trim(),
+    data: textField(form, "data"),
+    dataset: textField(form, "dataset"),
     test: textField(form, "test"),
     epochs: numberField(form, "epochs"),
     batchSize: numberField(form, "batchSize"),
@@ -78,9 +79,12 @@ function FieldError({ name, errors }: { name: string; errors: Record<string, str
 /** Queues a training run: creates it (status queued) and sends its job to the workers, then opens its page. */
 export function NewRunForm({
   projects,
+  datasets,
   presets,
 }: {
   projects: { id: number; name: string }[];
+  /** The dataset versions of those projects, to train on instead of a folder. */
+  datasets: { projectId: number; project: string; ref: string; images: number }[];
   presets: PresetDefaults;
 }) {
   const trpc = useTRPC();
@@ -135,8 +139,20 @@ export function NewRunForm({
       <div className="run-form-grid wide">
         <label className="field">
           Training images (folder as the workers see it, one sub-folder per class)
-          <input type="text" name="data" placeholder="/shared/cxr/Train" required data-testid="field-data" />
+          <input type="text" name="data" placeholder="/shared/cxr/Train" data-testid="field-data" />
           <FieldError name="data" errors={fieldErrors} />
+        </label>
+        <label className="field">
+          …or a dataset version of the project (split by patient)
+          <select name="dataset" defaultValue="" data-testid="field-dataset">
+            <option value="">none: the folder above</option>
+            {datasets.map((d) => (
+              <option key={`${d.projectId}:${d.ref}`} value={d.ref}>
+                {d.ref} ({d.project}, {d.images} images)
+              </option>
+            ))}
+          </select>
+          <FieldError name="dataset" errors={fieldErrors} />
         </label>
         <label className="field">
           Test images (optional; default: a held-out part of the training folder)

@@ -12,6 +12,10 @@ export const metadata: Metadata = { title: "New run" };
 export default async function NewRunPage() {
   const caller = await getCaller();
   const projects = (await caller.projects.list()).filter((p) => roleCan(p.role, "runs:create"));
+  const queueable = new Set(projects.map((p) => p.id));
+  const datasets = (await caller.datasets.list())
+    .filter((d) => queueable.has(d.projectId))
+    .map(({ projectId, project, ref, images }) => ({ projectId, project, ref, images }));
   // Each preset's values of the fields the form overrides, shown as the fields' placeholders.
   const presets = Object.fromEntries(
     PRESET_NAMES.map((name) => [name, overrideValues(resolveConfig(name))]),
@@ -29,7 +33,11 @@ export default async function NewRunPage() {
           Your role does not allow queueing runs in any project; ask a project admin to make you a researcher.
         </p>
       ) : (
-        <NewRunForm projects={projects.map(({ id, name }) => ({ id, name }))} presets={presets} />
+        <NewRunForm
+          projects={projects.map(({ id, name }) => ({ id, name }))}
+          datasets={datasets}
+          presets={presets}
+        />
       )}
     </>
   );

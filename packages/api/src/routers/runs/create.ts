@@ -1,4 +1,5 @@
 import { DataRootRefused, resolveInDataRoots } from "@cxrlab/core/data-roots";
+import { DatasetRefused } from "@cxrlab/db";
 import { TRPCError } from "@trpc/server";
 import { ZodError, ZodRealError, z } from "zod";
 import { queueRun } from "../../queue/queue-run.ts";
@@ -21,7 +22,7 @@ function fieldError(field: string, message: string): TRPCError {
 async function requireDataRoots(input: CreateRunInput): Promise<void> {
   try {
     await resolveInDataRoots([
-      { field: "data", path: input.data },
+      ...(input.data !== undefined ? [{ field: "data", path: input.data }] : []),
       ...(input.test !== undefined ? [{ field: "test", path: input.test }] : []),
     ]);
   } catch (err) {
@@ -44,6 +45,7 @@ export const createRunRoute = operationProcedure("runs.create")
       // An override the config schema refuses is the caller's mistake, reported per field.
       if (err instanceof ZodError)
         throw new TRPCError({ code: "BAD_REQUEST", message: z.prettifyError(err), cause: err });
+      if (err instanceof DatasetRefused) throw fieldError("dataset", err.message);
       throw err;
     });
     await ctx.audit({
