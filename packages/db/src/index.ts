@@ -31,6 +31,7 @@ export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {
   archivedSopInstanceUids,
   type ImageInput,
+  imagesWithoutPrediction,
   type PredictionInput,
   recordPredictions,
   upsertImage,
