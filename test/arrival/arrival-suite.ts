@@ -123,7 +123,7 @@ export function arrivalSuite(provider: "sqlite" | "postgresql", database: Databa
     first = await trainedRun("first", saved);
     second = await trainedRun("second", saved);
     projectId = (await store.prisma.project.findUniqueOrThrow({ where: { name: "ward" } })).id;
-  }, 240_000);
+  }, 300_000);
   afterAll(async () => {
     await store?.close();
     await db?.drop();
@@ -139,7 +139,7 @@ export function arrivalSuite(provider: "sqlite" | "postgresql", database: Databa
     );
     const listed = await cli("queue", "list", "--json");
     expect(parseJson<unknown[]>(listed)).toEqual([]);
-  });
+  }, 300_000);
 
   it("predicts two patients' new images with the default model and caches their Grad-CAM", async () => {
     await promoteRun(store, projectId, first, null);
@@ -179,7 +179,7 @@ export function arrivalSuite(provider: "sqlite" | "postgresql", database: Databa
     const again = parseJson<IngestJson>(await cli("ingest", dir, "--project", "ward", "--json"));
     expect(again.new).toEqual([]);
     expect(again.predictions).toEqual({ queued: 0, jobs: [], notQueued: [] });
-  }, 240_000);
+  }, 600_000);
 
   it("a newer default model predicts the images that arrive next; the old predictions keep their run", async () => {
     const before = await store.prisma.prediction.findMany({ orderBy: { id: "asc" } });
@@ -211,7 +211,7 @@ export function arrivalSuite(provider: "sqlite" | "postgresql", database: Databa
     });
     expect(after).toEqual(before);
     expect(before.every((p) => p.runId === first)).toBe(true);
-  }, 240_000);
+  }, 600_000);
 
   it("does not queue images the default model has already predicted", async () => {
     const predicted = await store.prisma.prediction.findFirstOrThrow({ where: { runId: second } });
@@ -263,5 +263,5 @@ export function arrivalSuite(provider: "sqlite" | "postgresql", database: Databa
         provider === "sqlite" ? "DROP TRIGGER refuse_jobs" : "DROP TRIGGER refuse_jobs ON pgboss.job",
       );
     }
-  });
+  }, 300_000);
 }

@@ -160,7 +160,7 @@ async function runPredictJob(job: PredictJob, context: JobContext, options: Queu
 /**
  * Predicts the job's archived images that its run has not predicted yet (another job or
  * `cxrlab predict --patient` may have since) and caches their Grad-CAM; images deleted since it was
- * queued are left out.
+ * queued are left out (`skipped`).
  */
 async function runPredictImagesJob(job: PredictImagesJob, context: JobContext, options: QueueWorkerOptions) {
   const backend = await useBackend(options.backend);
@@ -183,7 +183,7 @@ async function runPredictImagesJob(job: PredictImagesJob, context: JobContext, o
       runId: job.runId,
       backend: backend.name,
       predictions: predictions.length,
-      alreadyPredicted: job.options.imageIds.length - images.length,
+      skipped: job.options.imageIds.length - images.length,
     };
   });
 }
