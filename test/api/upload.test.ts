@@ -4,8 +4,19 @@ import os from "node:os";
 import path from "node:path";
 import { handleUpload, type UploadReport } from "@cxrlab/api/http";
 import { readDicom } from "@cxrlab/core/dicom";
-import { buildDicom } from "@cxrlab/core/testing";
-import { createApiToken, listAuditEvents, migrate, openStore, type Store, sha256Of } from "@cxrlab/db";
+import { buildDicom, testConfig } from "@cxrlab/core/testing";
+import {
+  createApiToken,
+  createRun,
+  listAuditEvents,
+  migrate,
+  openStore,
+  promoteRun,
+  type Store,
+  sha256Of,
+  updateRunStatus,
+} from "@cxrlab/db";
+import { openQueue } from "@cxrlab/queue";
 import dicomParser from "dicom-parser";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -557,5 +568,44 @@ describe("POST /api/uploads", () => {
         },
       ],
     ]);
+  });
+});
+
+describe("POST /api/uploads in a project with a default model", () => {
+  it("queues the new images' prediction with that model, as the system, audited as the uploader's", async () => {
+    const run = await createRun(store, {
+      config: { ...testConfig(64), name: "chest-default" },
+      project: "chest",
+    });
+    await updateRunStatus(store, run.id, "succeeded", {
+      model: { location: path.join(dir, "model"), bytes: 1 },
+    });
+    await promoteRun(store, run.projectId!, run.id, null);
+    const bytes = await sharp(second!).rotate(90).png().toBuffer();
+    const { status, report } = await upload(clinician, [{ name: "arrived.png", bytes }], {
+      patientId: "ARR-1",
+    });
+    expect(status).toBe(200);
+    expect(report.new.map((n) => n.file)).toEqual(["arrived.png"]);
+    const imageId = report.new[0]!.image!.id;
+    expect(report.predictions).toEqual({
+      queued: 1,
+      jobs: [{ jobId: expect.any(String), runId: run.id, projectId: run.projectId, images: 1 }],
+      notQueued: [],
+    });
+    const queue = await openQueue(store);
+    try {
+      const job = await queue.get(report.predictions.jobs[0]!.jobId);
+      expect(job?.job).toEqual({ kind: "predict-images", runId: run.id, options: { imageIds: [imageId] } });
+    } finally {
+      await queue.close();
+    }
+    const audit = await listAuditEvents(store, { action: "predictions.queue" });
+    expect(audit.items.map((e) => [e.actorEmail, e.projectId, e.targetId])).toEqual([
+      [clinicianEmail, run.projectId, String(run.id)],
+    ]);
+    // The same bytes again are known, not new: nothing more is queued.
+    const again = await upload(clinician, [{ name: "again.png", bytes }], { patientId: "ARR-1" });
+    expect(again.report.predictions).toEqual({ queued: 0, jobs: [], notQueued: [] });
   });
 });

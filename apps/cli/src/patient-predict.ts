@@ -1,7 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createGradCamService } from "@cxrlab/core/gradcam";
-import { loadModelForInference, predictImages } from "@cxrlab/core/inference";
 import {
   getPatientHistory,
   latestRunWithModel,
@@ -9,11 +7,15 @@ import {
   type PromotionRecord,
   patientImagesWithoutPrediction,
   projectDefaultModel,
-  recordPredictions,
   runModel,
   type Store,
 } from "@cxrlab/db";
-import { createProgressBar, runIdOfModel } from "@cxrlab/queue/runners";
+import {
+  type ArchivedImagePrediction,
+  createProgressBar,
+  predictArchivedImages,
+  runIdOfModel,
+} from "@cxrlab/queue/runners";
 import { auditCli } from "./cli-audit.ts";
 import { describeDefaultModel, requireDefaultModel } from "./default-model.ts";
 
@@ -30,15 +32,6 @@ export interface PatientPredictRequest {
   batchSize: number;
 }
 
-export interface PatientPrediction {
-  imageId: number;
-  predictedClass: string;
-  confidence: number;
-  probabilities: Record<string, number>;
-  /** Grad-CAM heatmap of the predicted class, in the Grad-CAM cache. */
-  heatmap: string;
-}
-
 export interface PatientPredictResult {
   patientId: string;
   issuer: string;
@@ -47,7 +40,7 @@ export interface PatientPredictResult {
   /** How the run was chosen (for a project's default model: which, promoted by whom and when). */
   chosen: string;
   alreadyPredicted: number;
-  predictions: PatientPrediction[];
+  predictions: ArchivedImagePrediction[];
 }
 
 type Patient = PatientHistory["patient"];
@@ -130,54 +123,16 @@ export async function predictPatient(
   });
   const images = await patientImagesWithoutPrediction(store, history.patient.id, run.id);
   const total = history.studies.reduce((n, s) => n + s.images.length, 0);
-  const result = {
+  return {
     patientId: history.patient.patientId,
     issuer: history.patient.issuer,
     runId: run.id,
     runName: run.name,
     chosen: run.chosen,
     alreadyPredicted: total - images.length,
-    predictions: [] as PatientPrediction[],
+    predictions: await predictArchivedImages(store, run, images, {
+      batchSize: request.batchSize,
+      onProgress: createProgressBar(),
+    }),
   };
-  if (!images.length) return result;
-  const predicted = await predictImages({
-    model: run.modelDir,
-    inputs: [...new Set(images.map((i) => i.location))],
-    batchSize: request.batchSize,
-    onProgress: createProgressBar(),
-  });
-  const byPath = new Map(predicted.predictions.map((p) => [p.path, p]));
-  const rows = images.map((image) => {
-    const p = byPath.get(image.location);
-    if (!p) throw new Error(`image ${image.id} (${image.location}) was not predicted`);
-    return { image, p };
-  });
-  await recordPredictions(
-    store,
-    run.id,
-    rows.map(({ image, p }) => ({
-      imageId: image.id,
-      probabilities: p.probabilities,
-      predictedLabel: p.predictedClass,
-    })),
-  );
-  const loaded = await loadModelForInference(run.modelDir);
-  const service = await createGradCamService(loaded);
-  try {
-    for (const [i, { image, p }] of rows.entries()) {
-      const heatmap = await service.png(image.location, { target: p.predicted, kind: "heatmap" });
-      process.stderr.write(`grad-cam ${i + 1}/${rows.length} image ${image.id}\n`);
-      result.predictions.push({
-        imageId: image.id,
-        predictedClass: p.predictedClass,
-        confidence: p.confidence,
-        probabilities: p.probabilities,
-        heatmap: heatmap.path,
-      });
-    }
-  } finally {
-    await service.dispose();
-    loaded.model.dispose();
-  }
-  return result;
 }

@@ -179,6 +179,19 @@ function replacePredictions(
 
 const SLICE = 500;
 
+/** Of these images, those run `runId` has not predicted yet, with the file to read, in id order. */
+export async function imagesWithoutPrediction(
+  store: Store,
+  runId: number,
+  imageIds: readonly number[],
+): Promise<Pick<Image, "id" | "location">[]> {
+  return store.prisma.image.findMany({
+    where: { id: { in: [...new Set(imageIds)] }, predictions: { none: { runId } } },
+    select: { id: true, location: true },
+    orderBy: { id: "asc" },
+  });
+}
+
 /** Which of these SOP Instance UIDs the archive holds already. */
 export async function archivedSopInstanceUids(store: Store, uids: readonly string[]): Promise<Set<string>> {
   const rows = await store.prisma.image.findMany({

@@ -44,6 +44,7 @@ export type { Job as JobRow } from "./generated/sqlite/client.ts";
 export {
   archivedSopInstanceUids,
   type ImageInput,
+  imagesWithoutPrediction,
   type PredictionInput,
   recordPredictions,
   upsertImage,

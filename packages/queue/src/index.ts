@@ -3,6 +3,14 @@
  * the dashboard's server bundle. The worker that runs jobs (training, evaluation, prediction) is
  * `@cxrlab/queue/worker`; the runners themselves are `@cxrlab/queue/runners`.
  */
+export {
+  type ArrivalPredictions,
+  type ArrivedImage,
+  arrivalAuditEvents,
+  describeArrivalPredictions,
+  type QueuedArrivalJob,
+  queueArrivalPredictions,
+} from "./arrival.ts";
 export { confineQueuedJob } from "./job-paths.ts";
 export {
   type EvaluateJob,
@@ -11,8 +19,10 @@ export {
   type JobKind,
   jobSchema,
   oneTrainingSource,
+  type PredictImagesJob,
   type PredictJob,
   parseJob,
+  predictImagesJobSchema,
   predictJobSchema,
   type TrainJob,
   type TrainJobOptions,

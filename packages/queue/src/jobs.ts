@@ -90,11 +90,30 @@ export const predictJobSchema = z.object({
   options: z.object({ inputs: z.array(z.string().min(1)).min(1), ...inferenceOptions }).strict(),
 });
 
+/**
+ * Classifies archived images (by id) with a run's model, recording the predictions under the run
+ * and caching each image's Grad-CAM: queued when images arrive in a project with a default model
+ * (see queueArrivalPredictions). It reads only files the store recorded, so it carries no paths.
+ */
+export const predictImagesJobSchema = z.object({
+  kind: z.literal("predict-images"),
+  runId: z.number().int().positive(),
+  options: z
+    .object({ imageIds: z.array(z.number().int().positive()).min(1), batchSize: inferenceOptions.batchSize })
+    .strict(),
+});
+
 export type EvaluateJob = z.infer<typeof evaluateJobSchema>;
 export type PredictJob = z.infer<typeof predictJobSchema>;
+export type PredictImagesJob = z.infer<typeof predictImagesJobSchema>;
 
 /** Every job carries the run it belongs to: the run it trains, or the run whose model it uses. */
-export const jobSchema = z.discriminatedUnion("kind", [trainJobSchema, evaluateJobSchema, predictJobSchema]);
+export const jobSchema = z.discriminatedUnion("kind", [
+  trainJobSchema,
+  evaluateJobSchema,
+  predictJobSchema,
+  predictImagesJobSchema,
+]);
 export type Job = z.infer<typeof jobSchema>;
 export type JobKind = Job["kind"];
 

@@ -2,14 +2,16 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { type BackendName, describeBackend, selectBackend } from "@cxrlab/core/backend";
 import { hasCheckpoint } from "@cxrlab/core/train";
-import { runModel, updateRunStatus, withStore } from "@cxrlab/db";
+import { imagesWithoutPrediction, runModel, updateRunStatus, withStore } from "@cxrlab/db";
+import { useBackend } from "./backend.ts";
 import { confineQueuedJob } from "./job-paths.ts";
-import type { EvaluateJob, PredictJob, TrainJob } from "./jobs.ts";
+import type { EvaluateJob, PredictImagesJob, PredictJob, TrainJob } from "./jobs.ts";
 import { openQueue } from "./open-queue.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { markRunAfterFailedAttempt } from "./run-status.ts";
 import { runEvaluation } from "./runners/evaluate.ts";
 import { runPrediction } from "./runners/predict.ts";
+import { predictArchivedImages } from "./runners/predict-images.ts";
 import { runTraining } from "./runners/train.ts";
 import { type JobContext, type JobRunner, runWorker, type WorkerSummary } from "./worker.ts";
 
@@ -65,6 +67,8 @@ function jobRunner(options: QueueWorkerOptions): JobRunner {
         return runEvaluateJob(job, context, options);
       case "predict":
         return runPredictJob(job, context, options);
+      case "predict-images":
+        return runPredictImagesJob(job, context, options);
     }
   };
 }
@@ -151,4 +155,35 @@ async function runEvaluateJob(job: EvaluateJob, context: JobContext, options: Qu
 async function runPredictJob(job: PredictJob, context: JobContext, options: QueueWorkerOptions) {
   const { backend, runId, result } = await runPrediction(await modelJobRequest(job, context, options));
   return { runId, backend, predictions: result.predictions.length, skipped: result.skipped.length };
+}
+
+/**
+ * Predicts the job's archived images that its run has not predicted yet (another job or
+ * `cxrlab predict --patient` may have since) and caches their Grad-CAM; images deleted since it was
+ * queued are left out (`skipped`).
+ */
+async function runPredictImagesJob(job: PredictImagesJob, context: JobContext, options: QueueWorkerOptions) {
+  const backend = await useBackend(options.backend);
+  return withStore(async (store) => {
+    const run = await runModel(store, job.runId);
+    if (!run) throw new Error(`run ${job.runId} is not in the store`);
+    if (!run.modelLocation) throw new Error(`run ${job.runId} (${run.name}) has no saved model`);
+    const images = await imagesWithoutPrediction(store, job.runId, job.options.imageIds);
+    const predictions = await predictArchivedImages(
+      store,
+      { id: job.runId, modelDir: run.modelLocation },
+      images,
+      {
+        ...(job.options.batchSize ? { batchSize: job.options.batchSize } : {}),
+        signal: context.signal,
+        onProgress: createProgressBar(),
+      },
+    );
+    return {
+      runId: job.runId,
+      backend: backend.name,
+      predictions: predictions.length,
+      skipped: job.options.imageIds.length - images.length,
+    };
+  });
 }

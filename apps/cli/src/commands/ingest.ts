@@ -1,7 +1,9 @@
 import path from "node:path";
 import { imageStoreDir } from "@cxrlab/core/paths";
 import { type IngestReport, ingestFiles, parseStudyDate, type SourceFields, withStore } from "@cxrlab/db";
+import { type ArrivalPredictions, describeArrivalPredictions } from "@cxrlab/queue";
 import { type Command, InvalidArgumentError } from "commander";
+import { queueIngestPredictions } from "../arrival-predictions.ts";
 import { auditIngest } from "../cli-audit.ts";
 
 interface IngestFlags {
@@ -38,7 +40,10 @@ function progressPrinter() {
   };
 }
 
-export function printReport(report: IngestReport): void {
+/** An ingest's report with what became of its new images' predictions. */
+export type ArrivalReport<R extends IngestReport = IngestReport> = R & { predictions: ArrivalPredictions };
+
+export function printReport(report: ArrivalReport): void {
   const rel = (file: string) => path.relative(process.cwd(), file) || file;
   for (const e of report.new)
     console.log(
@@ -60,6 +65,7 @@ export function printReport(report: IngestReport): void {
   console.log(
     `${report.new.length} new, ${report.known.length} already known, ${report.rejected.length} rejected${conflicts}`,
   );
+  console.log(describeArrivalPredictions(report.predictions));
 }
 
 export function registerIngestCommand(program: Command): void {
@@ -104,7 +110,7 @@ export function registerIngestCommand(program: Command): void {
           onProgress: progressPrinter(),
         });
         await auditIngest(store, ingested);
-        return ingested;
+        return { ...ingested, predictions: await queueIngestPredictions(store, ingested) };
       });
       if (flags.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);

@@ -24,10 +24,11 @@ import {
   syncSource,
 } from "@cxrlab/pacs";
 import { type Command, InvalidArgumentError } from "commander";
+import { queueIngestPredictions } from "../arrival-predictions.ts";
 import { auditCli, auditIngest } from "../cli-audit.ts";
 import { positiveInt, positiveNumber } from "../options.ts";
 import { createPrompt } from "../prompt.ts";
-import { printReport } from "./ingest.ts";
+import { type ArrivalReport, printReport } from "./ingest.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -132,7 +133,7 @@ const requestOptions = (command: Command) =>
       DEFAULT_MAX_MATCHES,
     );
 
-function printPull(report: PullReport): void {
+function printPull(report: ArrivalReport<PullReport>): void {
   for (const s of report.studies)
     console.log(
       `study    ${s.studyInstanceUid}  ${s.studyDate ?? "undated"}  ${s.retrieved} retrieved, ${s.alreadyArchived} already archived${s.complete ? "" : "  (not complete)"}`,
@@ -329,7 +330,7 @@ export function registerPacsCommand(program: Command): void {
         onProgress: progress,
       });
       await auditPull(store, "pacs.pull", source, pulled, { patientId: flags.patient });
-      return pulled;
+      return { ...pulled, predictions: await queueIngestPredictions(store, pulled) };
     });
     if (flags.json) console.log(JSON.stringify(report, null, 2));
     else printPull(report);
@@ -357,7 +358,7 @@ export function registerPacsCommand(program: Command): void {
           watermarkBefore: report.watermarkBefore,
           watermarkAfter: report.watermarkAfter,
         });
-        done.push(report);
+        done.push({ ...report, predictions: await queueIngestPredictions(store, report) });
       }
       return done;
     });

@@ -114,6 +114,12 @@ function UploadResult({ report }: { report: UploadReport }) {
           <strong>rejected</strong> {e.file}: {e.reason}
         </li>
       ))}
+      {report.new.length > 0 && (
+        <li data-testid="upload-predictions">
+          <strong>predictions</strong> {report.predictions.queued} queued
+          {report.predictions.notQueued.map((n) => `; ${n.images} not queued: ${n.reason}`).join("")}
+        </li>
+      )}
     </ul>
   );
 }

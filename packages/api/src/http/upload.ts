@@ -10,8 +10,10 @@ import {
   type RejectionKind,
   type Store,
 } from "@cxrlab/db";
+import type { ArrivalPredictions } from "@cxrlab/queue";
 import type { Access } from "../auth/access.ts";
 import { sharedStore } from "../context.ts";
+import { queueArrivedPredictions } from "../queue/arrival-predictions.ts";
 import { type Authorized, authorizeRequest } from "./authorize.ts";
 import type { HandlerOptions } from "./image.ts";
 import { parseMultipart, readBodyWithin } from "./request-body.ts";
@@ -50,6 +52,8 @@ export interface UploadReport {
   conflicts: (UploadedDemographics & { kept?: string; refused: string })[];
   /** A known patient's empty demographics a file filled in. */
   filled: (UploadedDemographics & { value: string })[];
+  /** The new images' predictions queued with the project's default model, or why not. */
+  predictions: ArrivalPredictions;
 }
 
 /** The status a request gets when every file it sent was refused for this reason. */
@@ -150,6 +154,7 @@ async function receiveUpload(
     }
   }
   for (const event of demographicEvents(ingested)) await audit(event);
+  const predictions = await queueArrivedPredictions(store, ingested, audit);
   const shown = (entry: IngestedFile): UploadedFile => ({
     file: entry.file,
     format: entry.format,
@@ -174,6 +179,7 @@ async function receiveUpload(
       refused: c.refused,
     })),
     filled: ingested.filled.map((f) => ({ ...whose(f), field: f.field, value: f.value })),
+    predictions,
   };
   return Response.json(report, { status: reportStatus(report), headers: { "Cache-Control": "no-store" } });
 }

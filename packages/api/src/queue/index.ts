@@ -1,2 +1,3 @@
+export { queueArrivedPredictions } from "./arrival-predictions.ts";
 export { type CancelledRun, cancelAuditEntry, cancelRun } from "./cancel-run.ts";
 export { sharedQueue } from "./shared-queue.ts";

@@ -5,4 +5,9 @@ export { recordForModelRun, runIdOfModel } from "../record-predictions.ts";
 export { type EvaluationRequest, runEvaluation } from "./evaluate.ts";
 export { existingDir } from "./existing-dir.ts";
 export { type PredictionRequest, runPrediction } from "./predict.ts";
+export {
+  type ArchivedImage,
+  type ArchivedImagePrediction,
+  predictArchivedImages,
+} from "./predict-images.ts";
 export { type RunCreatedAudit, runTraining, type TrainingControl, type TrainRequest } from "./train.ts";

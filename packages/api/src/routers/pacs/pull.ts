@@ -1,6 +1,7 @@
 import { imageStoreDir } from "@cxrlab/core/paths";
 import { demographicEvents } from "@cxrlab/db";
 import { DEFAULT_MODALITIES, endpointOf, pullStudies } from "@cxrlab/pacs";
+import { queueArrivedPredictions } from "../../queue/arrival-predictions.ts";
 import { operationProcedure } from "../../trpc.ts";
 import { fromPacs, patientForPacs, projectSource } from "./patient-source.ts";
 import { ZPacsPullInput } from "./pull.types.ts";
@@ -38,5 +39,5 @@ export const pacsPullRoute = operationProcedure("pacs.pull")
         rejected: report.rejected.length,
       },
     });
-    return report;
+    return { ...report, predictions: await queueArrivedPredictions(ctx.store, report, ctx.audit) };
   });
