@@ -103,9 +103,10 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
   it("queues runs in the named project, created by the account and audited under its name", async () => {
     training = parseJson(
       await researcher.cli(
+        // Long enough that it is still training when the cancel test stops it, however fast the machine.
         queueArgs(
           "--epochs",
-          "30",
+          "300",
           "--name",
           "remote-trains",
           "--project",
@@ -146,7 +147,7 @@ describe("cxrlab queue add and cancel --remote, through the dashboard as the sig
     }
     const first = (await getRun(store, training.runId))!;
     expect(first).toMatchObject({ name: "remote-trains", preset: "quick", tags: ["from-cli", "sweep"] });
-    expect(first.config.training.epochs).toBe(30);
+    expect(first.config.training.epochs).toBe(300);
     expect(first.config.preprocessing.imageSize).toBe(64);
     expect(["queued", "running"]).toContain(first.status);
     // The in-process worker takes one job at a time, oldest first: the second run waits.
