@@ -223,6 +223,24 @@ export interface DatasetCreation {
   excluded: Record<string, number>;
 }
 
+/** The audit entry of a version made by createDatasetVersion (the CLI and the API record the same). */
+export function datasetCreatedEvent({ version, excluded }: DatasetCreation) {
+  return {
+    action: "dataset.create",
+    targetType: "dataset",
+    targetId: String(version.id),
+    projectId: version.projectId,
+    details: {
+      ref: version.ref,
+      fingerprint: version.fingerprint,
+      images: version.images,
+      classes: version.classes,
+      excluded,
+      include: version.recipe.include,
+    },
+  };
+}
+
 /**
  * Makes the next version of `name` in the project from its reviews and folders: one entry per image
  * (SHA-256, label, patient, source), fingerprinted. When a version of the name already has that

@@ -33,6 +33,7 @@ export {
   DatasetRefused,
   type DatasetVersionDetail,
   type DatasetVersionSummary,
+  datasetCreatedEvent,
   datasetVersionById,
   describeExcluded,
   findDatasetVersion,

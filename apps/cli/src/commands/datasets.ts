@@ -6,6 +6,7 @@ import {
   type DatasetVersionDetail,
   type DatasetVersionSummary,
   DEFAULT_PROJECT,
+  datasetCreatedEvent,
   describeExcluded,
   findDatasetVersion,
   listDatasetVersions,
@@ -89,21 +90,7 @@ export function registerDatasetsCommand(program: Command): void {
           imageStore: imageStoreDir(),
         });
         const { version, excluded, created } = outcome;
-        if (created)
-          await auditCli(store, {
-            action: "dataset.create",
-            targetType: "dataset",
-            targetId: String(version.id),
-            projectId: version.projectId,
-            details: {
-              ref: version.ref,
-              fingerprint: version.fingerprint,
-              images: version.images,
-              classes: version.classes,
-              excluded,
-              include: version.recipe.include,
-            },
-          });
+        if (created) await auditCli(store, datasetCreatedEvent(outcome));
         if (flags.json) {
           console.log(JSON.stringify({ created, ...version, excluded }, null, 2));
           return;

@@ -1,5 +1,5 @@
 import { imageStoreDir } from "@cxrlab/core/paths";
-import { createDatasetVersion, DatasetRefused } from "@cxrlab/db";
+import { createDatasetVersion, DatasetRefused, datasetCreatedEvent } from "@cxrlab/db";
 import { TRPCError } from "@trpc/server";
 import { found } from "../../not-found.ts";
 import { operationProcedure } from "../../trpc.ts";
@@ -25,20 +25,6 @@ export const createDatasetRoute = operationProcedure("datasets.create")
         throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
       throw error;
     });
-    const { version, excluded, created } = outcome;
-    if (created)
-      await ctx.audit({
-        action: "dataset.create",
-        targetType: "dataset",
-        targetId: String(version.id),
-        projectId: version.projectId,
-        details: {
-          ref: version.ref,
-          fingerprint: version.fingerprint,
-          images: version.images,
-          classes: version.classes,
-          excluded,
-        },
-      });
+    if (outcome.created) await ctx.audit(datasetCreatedEvent(outcome));
     return outcome;
   });
